@@ -109,7 +109,9 @@ fn replacement_share(text: &str) -> f64 {
 }
 
 fn control_share(text: &str) -> f64 {
-    share(text, |c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+    share(text, |c| {
+        c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')
+    })
 }
 
 fn share(text: &str, predicate: impl Fn(char) -> bool) -> f64 {
@@ -131,10 +133,14 @@ mod tests {
 
     #[test]
     fn gb18030_text_is_detected_and_read() {
-        let (bytes, _, _) = GB18030.encode("1.改善办学条件。新建中小学6所。\r\n(牵头单位:区教育局)");
+        let (bytes, _, _) =
+            GB18030.encode("1.改善办学条件。新建中小学6所。\r\n(牵头单位:区教育局)");
         let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(decoded.form, SourceForm::Text);
-        assert_eq!(decoded.lines, ["1.改善办学条件。新建中小学6所。", "(牵头单位:区教育局)"]);
+        assert_eq!(
+            decoded.lines,
+            ["1.改善办学条件。新建中小学6所。", "(牵头单位:区教育局)"]
+        );
     }
 
     #[test]
@@ -156,7 +162,10 @@ mod tests {
     fn empty_binary_and_oversized_inputs_are_refused() {
         assert!(matches!(decode(b""), Err(DecodeError::Empty)));
         assert!(matches!(decode(b" \n\t"), Err(DecodeError::Empty)));
-        assert!(matches!(decode(b"\x7fELF\x02\x01\x01\0\0\0"), Err(DecodeError::Binary)));
+        assert!(matches!(
+            decode(b"\x7fELF\x02\x01\x01\0\0\0"),
+            Err(DecodeError::Binary)
+        ));
         let big = vec![b'a'; MAX_INPUT_BYTES + 1];
         assert!(matches!(decode(&big), Err(DecodeError::TooLarge { .. })));
     }

@@ -248,16 +248,13 @@ impl Numbering {
         if this.format == "none" || this.format == "bullet" || level >= 9 {
             return None;
         }
-        let counters = self
-            .counters
-            .entry(abstract_id.clone())
-            .or_insert_with(|| {
-                let mut c = [0u32; 9];
-                for (i, slot) in c.iter_mut().enumerate() {
-                    *slot = levels.get(&i).map_or(1, |l| l.start).saturating_sub(1);
-                }
-                c
-            });
+        let counters = self.counters.entry(abstract_id.clone()).or_insert_with(|| {
+            let mut c = [0u32; 9];
+            for (i, slot) in c.iter_mut().enumerate() {
+                *slot = levels.get(&i).map_or(1, |l| l.start).saturating_sub(1);
+            }
+            c
+        });
         counters[level] = counters[level].saturating_add(1);
         for deeper in level + 1..9 {
             counters[deeper] = levels.get(&deeper).map_or(1, |l| l.start).saturating_sub(1);
@@ -273,10 +270,12 @@ impl Numbering {
 
 fn format_number(n: u32, format: &str) -> String {
     match format {
-        "chineseCounting" | "chineseCountingThousand" | "japaneseCounting"
-        | "ideographDigital" | "taiwaneseCounting" | "taiwaneseCountingThousand" => {
-            chinese_numeral(n)
-        }
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "japaneseCounting"
+        | "ideographDigital"
+        | "taiwaneseCounting"
+        | "taiwaneseCountingThousand" => chinese_numeral(n),
         _ => n.to_string(),
     }
 }
@@ -318,11 +317,17 @@ mod tests {
     #[test]
     fn chinese_list_numbers_are_drawn_as_word_draws_them() {
         let drawn: Vec<String> = [1, 10, 11, 20, 21, 105, 110].map(chinese_numeral).into();
-        assert_eq!(drawn, ["一", "十", "十一", "二十", "二十一", "一百零五", "一百一十"]);
+        assert_eq!(
+            drawn,
+            ["一", "十", "十一", "二十", "二十一", "一百零五", "一百一十"]
+        );
     }
 
     #[test]
     fn bytes_that_are_not_a_zip_are_refused() {
-        assert!(matches!(docx_to_lines(b"PK\x03\x04broken"), Err(DocxError::Zip(_))));
+        assert!(matches!(
+            docx_to_lines(b"PK\x03\x04broken"),
+            Err(DocxError::Zip(_))
+        ));
     }
 }

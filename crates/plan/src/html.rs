@@ -11,9 +11,39 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that end a line of text.
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre", "hr",
-    "form", "center", "address", "figure", "figcaption", "caption", "body", "html",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "blockquote",
+    "pre",
+    "hr",
+    "form",
+    "center",
+    "address",
+    "figure",
+    "figcaption",
+    "caption",
+    "body",
+    "html",
 ];
 
 /// The text of the page, as lines.
@@ -89,7 +119,9 @@ fn read_tag(s: &str) -> Option<Tag> {
         return None;
     }
     let name_len = body
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '-' || c == '!' || c == '?'))
+        .find(|c: char| {
+            !(c.is_ascii_alphanumeric() || c == ':' || c == '-' || c == '!' || c == '?')
+        })
         .unwrap_or(body.len());
     let name = body[..name_len].to_ascii_lowercase();
     // Find the closing '>' outside quoted attribute values.
@@ -223,9 +255,19 @@ pub fn declared_charset(head: &[u8]) -> Option<String> {
 /// Whether the start of a document looks like HTML.
 pub fn looks_like_html(head: &str) -> bool {
     let lower = head.trim_start().to_ascii_lowercase();
-    ["<!doctype html", "<html", "<head", "<body", "<meta", "<div", "<p>", "<p ", "<table"]
-        .iter()
-        .any(|marker| lower.contains(marker))
+    [
+        "<!doctype html",
+        "<html",
+        "<head",
+        "<body",
+        "<meta",
+        "<div",
+        "<p>",
+        "<p ",
+        "<table",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker))
 }
 
 #[cfg(test)]
@@ -240,7 +282,12 @@ mod tests {
             <p>1.改善办学条件。新建<span style="a">中小学</span>6所。</p><p>二&amp;三<br/>四</p></body></html>"#;
         assert_eq!(
             html_to_lines(html),
-            ["首页 > 政务公开", "1.改善办学条件。新建中小学6所。", "二&三", "四"]
+            [
+                "首页 > 政务公开",
+                "1.改善办学条件。新建中小学6所。",
+                "二&三",
+                "四"
+            ]
         );
     }
 
@@ -248,21 +295,38 @@ mod tests {
     fn a_metadata_table_becomes_cells_on_one_line() {
         let html = "<table><tr><td>索 引 号：</td><td>0142/2020-1</td></tr>\
                     <tr><th>发文日期</th><td></td></tr></table>";
-        assert_eq!(html_to_lines(html), ["索 引 号： | 0142/2020-1", "发文日期 |"]);
+        assert_eq!(
+            html_to_lines(html),
+            ["索 引 号： | 0142/2020-1", "发文日期 |"]
+        );
     }
 
     #[test]
     fn the_declared_charset_is_found_in_either_meta_form() {
         assert_eq!(
-            declared_charset(br#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#),
+            declared_charset(
+                br#"<meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#
+            ),
             Some("gb2312".into())
         );
-        assert_eq!(declared_charset(br#"<meta charset="UTF-8">"#), Some("utf-8".into()));
+        assert_eq!(
+            declared_charset(br#"<meta charset="UTF-8">"#),
+            Some("utf-8".into())
+        );
     }
 
     #[test]
     fn broken_markup_does_not_panic() {
-        for s in ["<", "<p", "<!--", "&#xFFFFFFFF;", "&#", "<script>", "<a href='>", "</"] {
+        for s in [
+            "<",
+            "<p",
+            "<!--",
+            "&#xFFFFFFFF;",
+            "&#",
+            "<script>",
+            "<a href='>",
+            "</",
+        ] {
             let _ = html_to_lines(s);
         }
     }

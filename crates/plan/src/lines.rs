@@ -207,7 +207,11 @@ mod tests {
         b.text("after");
         assert_eq!(
             b.finish(),
-            ["before", "1 | 改善办学条件 | 新建中小学6所 | 区教育局", "after"]
+            [
+                "before",
+                "1 | 改善办学条件 | 新建中小学6所 | 区教育局",
+                "after"
+            ]
         );
     }
 

@@ -42,6 +42,7 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     pub text: String,
+    #[serde(serialize_with = "serialize_value")]
     pub value: f64,
     pub unit: String,
     pub op: Op,
@@ -64,4 +65,18 @@ pub enum WarningKind {
     NoTargets,
     NumberingGap,
     NumberingRepeat,
+}
+
+/// A value as JSON: whole numbers as integers (6, not 6.0), as the plan format writes them.
+pub fn json_number(value: f64) -> serde_json::Number {
+    const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() <= EXACT_INTEGER_LIMIT {
+        serde_json::Number::from(value as i64)
+    } else {
+        serde_json::Number::from_f64(value).unwrap_or_else(|| serde_json::Number::from(0))
+    }
+}
+
+fn serialize_value<S: serde::Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    json_number(*value).serialize(serializer)
 }

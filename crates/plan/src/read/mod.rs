@@ -1,0 +1,604 @@
+//! From the lines of a notice to the structured plan: finds the list of items among
+//! everything else a notice or a web page holds, then reads each item.
+
+mod marker;
+mod meta;
+mod table;
+mod targets;
+mod text;
+mod units;
+
+use crate::model::{Item, Plan, Target, Warning, WarningKind};
+use marker::{read_marker, Marker, Style};
+use targets::targets_in;
+use text::{is_colon, trim_punct};
+use units::{take_clauses, Clauses, Units};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("no plan items were found: no numbered list (1. / 1、 / （一） / a table with 序号) in the text")]
+    NoItems,
+}
+
+/// One numbered line of the chosen list.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    line: usize,
+    marker: Marker,
+}
+
+/// Reads the plan from the lines of a notice.
+pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
+    if let Some(plan) = table::read_table_plan(lines) {
+        return Ok(plan);
+    }
+    let entries = choose_list(lines).ok_or(ReadError::NoItems)?;
+    let first_line = entries.first().map_or(0, |e| e.line);
+    let meta = meta::read_meta(lines, first_line);
+    let context = UnitContext::new(&meta, lines);
+    let ends = item_ends(lines, &entries);
+    let categories = categories(lines, &entries, &ends);
+    let mut items = Vec::with_capacity(entries.len());
+    let mut warnings = numbering_warnings(&entries);
+    for (k, entry) in entries.iter().enumerate() {
+        let content_end = ends[k];
+        let head = &lines[entry.line][entry.marker.len..];
+        let rest: Vec<&str> = (entry.line + 1..content_end)
+            .filter(|i| !categories.heading_lines.contains(i))
+            .map(|i| lines[i].as_str())
+            .collect();
+        let seq = k as u32 + 1;
+        let item = build_item(seq, categories.of(k), head, &rest, &context);
+        warnings.extend(item_warnings(&item));
+        items.push(item);
+    }
+    Ok(Plan {
+        meta,
+        items,
+        warnings,
+    })
+}
+
+/// What the unit lists of a notice share: the place the plan belongs to and, where the
+/// notice prefixes its units, the prefix to give lists that carry none.
+#[derive(Debug, Default)]
+pub(crate) struct UnitContext {
+    place: Option<String>,
+    fallback_prefix: Option<char>,
+}
+
+impl UnitContext {
+    fn new(meta: &crate::model::Meta, lines: &[String]) -> Self {
+        let place_with_level = [meta.issuer.as_deref(), meta.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(place_of);
+        let (place, level) = match place_with_level {
+            Some((place, level)) => (Some(place), Some(level)),
+            None => (None, None),
+        };
+        // Where most lists name a prefixed first unit, a list with none means the same
+        // level (海州生态环境局、…、农业农村局 is 区农业农村局).
+        let mut prefixed = 0usize;
+        let mut total = 0usize;
+        for line in lines {
+            let mut clauses = Clauses::default();
+            take_clauses(line, &mut clauses);
+            if clauses.is_empty() {
+                continue;
+            }
+            let units = clauses.into_units(None, None);
+            total += 1;
+            prefixed += usize::from(units::list_prefix(&units).is_some());
+        }
+        let fallback_prefix = level.filter(|_| total > 0 && prefixed * 2 > total);
+        Self {
+            place,
+            fallback_prefix,
+        }
+    }
+
+    fn units(&self, clauses: Clauses) -> Units {
+        clauses.into_units(self.place.as_deref(), self.fallback_prefix)
+    }
+}
+
+/// 海州区人民政府 → (海州, 区); 某某县 → (某某, 县).
+fn place_of(text: &str) -> Option<(String, char)> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate().take(12) {
+        if matches!(c, '区' | '县' | '市' | '旗') && (2..=4).contains(&i) {
+            let place: String = chars[..i].iter().collect();
+            if place.chars().all(text::is_han) && !place.contains("关于") {
+                return Some((place, c));
+            }
+        }
+    }
+    // 区政府关于…2020年海州区50件: the place inside the title.
+    let after_year = text.find('年').map(|i| &text[i + '年'.len_utf8()..])?;
+    let chars: Vec<char> = after_year.chars().collect();
+    chars.iter().enumerate().take(6).find_map(|(i, &c)| {
+        (matches!(c, '区' | '县' | '市' | '旗') && (2..=4).contains(&i))
+            .then(|| (chars[..i].iter().collect(), c))
+    })
+}
+
+/// Picks the numbered run that is the list of items.
+fn choose_list(lines: &[String]) -> Option<Vec<Entry>> {
+    let candidates: Vec<Entry> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(line, text)| {
+            read_marker(text)
+                .filter(|m| m.style != Style::TableRow)
+                .map(|marker| Entry { line, marker })
+        })
+        .collect();
+    let expected = expected_count(lines);
+    let mut runs: Vec<Vec<Entry>> = Vec::new();
+    for style in distinct_styles(&candidates) {
+        runs.extend(runs_of(&candidates, style));
+    }
+    let scored: Vec<(f64, usize)> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| (run_score(lines, run, expected), i))
+        .collect();
+    let best = scored
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|&(_, i)| i)?;
+    Some(merge_restarted_runs(lines, &runs, best))
+}
+
+fn distinct_styles(candidates: &[Entry]) -> Vec<Style> {
+    let mut styles = Vec::new();
+    for c in candidates {
+        if !styles.contains(&c.marker.style) {
+            styles.push(c.marker.style);
+        }
+    }
+    styles
+}
+
+/// Runs of one style numbered 1, 2, 3 …; a small gap or a repeated number (a notice's
+/// typo) does not break a run, a return to 1 starts a new one.
+fn runs_of(candidates: &[Entry], style: Style) -> Vec<Vec<Entry>> {
+    let mut runs = Vec::new();
+    let mut current: Vec<Entry> = Vec::new();
+    for entry in candidates.iter().filter(|c| c.marker.style == style) {
+        let n = entry.marker.number;
+        match current.last() {
+            _ if n == 1 => {
+                if !current.is_empty() {
+                    runs.push(std::mem::take(&mut current));
+                }
+                current.push(*entry);
+            }
+            Some(last) if n > last.marker.number && n <= last.marker.number + 3 => {
+                current.push(*entry)
+            }
+            Some(last) if n == last.marker.number => current.push(*entry),
+            _ => {}
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// The count a title announces: 50件民生实事, 十大民生实事, 30项.
+fn expected_count(lines: &[String]) -> Option<usize> {
+    lines.iter().take(60).find_map(|line| {
+        let quantities = crate::numbers::find_quantities(line);
+        quantities
+            .iter()
+            .find(|q| {
+                matches!(q.unit.as_str(), "件" | "项" | "大")
+                    && line[q.span.end..]
+                        .trim_start()
+                        .starts_with(['民', '实', '重', '为'])
+            })
+            .map(|q| q.value as usize)
+    })
+}
+
+/// How much a run looks like the list of items: long entries with unit clauses and
+/// numbers score high; navigation links and short headings low.
+fn run_score(lines: &[String], run: &[Entry], expected: Option<usize>) -> f64 {
+    let mut score = 0.0;
+    for (k, entry) in run.iter().enumerate() {
+        let end = run
+            .get(k + 1)
+            .map_or((entry.line + 4).min(lines.len()), |next| next.line);
+        let extent = &lines[entry.line..end.max(entry.line + 1)];
+        let has_units = extent.iter().any(|l| has_unit_clause(l));
+        let length: usize = extent.iter().map(|l| l.chars().count()).sum();
+        let has_digits = extent.iter().any(|l| l.chars().any(|c| c.is_ascii_digit()));
+        score += 1.0
+            + if has_units { 3.0 } else { 0.0 }
+            + if length >= 20 { 1.0 } else { 0.0 }
+            + if has_digits { 0.5 } else { 0.0 };
+    }
+    if expected == Some(run.len()) {
+        score *= 1.5;
+    }
+    score
+}
+
+fn has_unit_clause(line: &str) -> bool {
+    let mut clauses = Clauses::default();
+    take_clauses(line, &mut clauses);
+    !clauses.is_empty()
+}
+
+/// Where numbering restarts under each category (教育类 1–5, 卫生类 1–7), the runs that
+/// follow one another with a heading between them are one list.
+fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> Vec<Entry> {
+    let style = runs[best][0].marker.style;
+    let mut same: Vec<&Vec<Entry>> = runs.iter().filter(|r| r[0].marker.style == style).collect();
+    same.sort_by_key(|r| r[0].line);
+    let Some(position) = same.iter().position(|r| std::ptr::eq(*r, &runs[best])) else {
+        return runs[best].clone();
+    };
+    let unit_share = |run: &Vec<Entry>| {
+        let with_units = run
+            .iter()
+            .filter(|e| has_unit_clause(&lines[e.line]))
+            .count();
+        with_units as f64 / run.len() as f64
+    };
+    let best_share = unit_share(same[position]);
+    let joins = |earlier: &Vec<Entry>, later: &Vec<Entry>| {
+        let (Some(last), Some(first)) = (earlier.last(), later.first()) else {
+            return false;
+        };
+        let between = &lines[last.line + 1..first.line];
+        between.len() <= 12
+            && between.iter().any(|l| is_heading_like(l, style))
+            && (unit_share(later) - best_share).abs() < 0.5
+    };
+    let mut start = position;
+    while start > 0 && joins(same[start - 1], same[start]) {
+        start -= 1;
+    }
+    let mut end = position;
+    while end + 1 < same.len() && joins(same[end], same[end + 1]) {
+        end += 1;
+    }
+    same[start..=end]
+        .iter()
+        .flat_map(|r| r.iter().copied())
+        .collect()
+}
+
+/// A line that can head a group of items: numbered in another style, or short and
+/// without sentence punctuation.
+fn is_heading_like(line: &str, item_style: Style) -> bool {
+    let len = line.chars().count();
+    if line.contains(['。', '；', ';']) || len > 40 || has_unit_clause(line) || is_terminator(line)
+    {
+        return false;
+    }
+    match read_marker(line) {
+        Some(m) if m.style != item_style => len <= 30,
+        Some(_) => false,
+        None => len <= 20 && !line.contains(['，', ',']),
+    }
+}
+
+/// Lines that end the list: the foot of an official document and of a web page.
+fn is_terminator(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "抄送",
+        "主送",
+        "附件",
+        "附：",
+        "附:",
+        "附表",
+        "扫一扫",
+        "打印",
+        "【打印",
+        "[打印",
+        "关闭",
+        "【关闭",
+        "分享",
+        "相关文件",
+        "相关链接",
+        "相关阅读",
+        "相关新闻",
+        "上一篇",
+        "下一篇",
+        "责任编辑",
+        "来源：",
+        "主办",
+        "版权所有",
+        "网站标识码",
+        "联系我们",
+        "地址：",
+        "电话：",
+        "（此件",
+        "(此件",
+        "此件公开",
+        "公开方式",
+        "政策解读",
+        "扫码",
+        "【字体",
+        "字体：",
+        "浏览次数",
+        "访问量",
+        "Copyright",
+        "copyright",
+        "©",
+    ];
+    let line = line.trim();
+    STARTS.iter().any(|s| line.starts_with(s))
+        || line.contains("ICP备")
+        || line.contains("网站标识码")
+        || line.contains("版权所有")
+        || (line.ends_with("印发") && meta::find_date(line).is_some())
+        || is_date_only(line)
+}
+
+fn is_date_only(line: &str) -> bool {
+    meta::find_date(line).is_some() && line.chars().count() <= 16 && line.ends_with('日')
+}
+
+/// The line after each item's last line.
+fn item_ends(lines: &[String], entries: &[Entry]) -> Vec<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(k, entry)| match entries.get(k + 1) {
+            Some(next) => next.line,
+            None => last_item_end(lines, entry),
+        })
+        .collect()
+}
+
+/// Nothing marks where the last item ends but what follows it: a terminator, a signing
+/// line, or, once the item's unit clause has been read, any line that is not more units.
+fn last_item_end(lines: &[String], entry: &Entry) -> usize {
+    const MAX_CONTINUATION_LINES: usize = 12;
+    let mut closed = has_unit_clause(&lines[entry.line]);
+    let mut end = entry.line + 1;
+    while end < lines.len() && end - entry.line <= MAX_CONTINUATION_LINES {
+        let line = &lines[end];
+        if is_terminator(line) || is_signature_like(line) {
+            break;
+        }
+        let is_units = has_unit_clause(line);
+        if closed && !is_units {
+            break;
+        }
+        if read_marker(line).is_some_and(|m| m.style.is_chinese()) {
+            break;
+        }
+        closed |= is_units;
+        end += 1;
+    }
+    end
+}
+
+fn is_signature_like(line: &str) -> bool {
+    let line = line.trim();
+    line.chars().count() <= 30
+        && !line.contains(['，', '。', '：', ':'])
+        && ["人民政府", "办公室", "委员会", "办公厅"]
+            .iter()
+            .any(|e| line.ends_with(e))
+}
+
+/// The category headings of the list, by item.
+struct Categories {
+    of_item: Vec<Option<String>>,
+    /// Lines that are headings, left out of the items they stand between.
+    heading_lines: Vec<usize>,
+}
+
+impl Categories {
+    fn of(&self, k: usize) -> Option<String> {
+        self.of_item.get(k).cloned().flatten()
+    }
+}
+
+fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories {
+    let style = entries.first().map(|e| e.marker.style);
+    let mut headings: Vec<(usize, String)> = Vec::new();
+    for (k, entry) in entries.iter().enumerate().skip(1) {
+        let previous_end = ends[k - 1];
+        let mut i = entry.line;
+        // Headings stand right before the item they open, after the previous item closed.
+        while i > entries[k - 1].line + 1 && i > previous_end.saturating_sub(3).max(1) {
+            let candidate = &lines[i - 1];
+            let Some(style) = style else { break };
+            if !is_heading_like(candidate, style)
+                || !previous_closed(lines, i - 1, candidate, style)
+            {
+                break;
+            }
+            headings.push((i - 1, trim_punct(candidate).to_string()));
+            i -= 1;
+        }
+    }
+    // The heading above the first item counts when the list has headings at all.
+    if !headings.is_empty() {
+        if let (Some(first), Some(style)) = (entries.first(), style) {
+            if first.line > 0 && is_heading_like(&lines[first.line - 1], style) {
+                headings.push((
+                    first.line - 1,
+                    trim_punct(&lines[first.line - 1]).to_string(),
+                ));
+            }
+        }
+    }
+    headings.sort_by_key(|h| h.0);
+    headings.dedup_by_key(|h| h.0);
+    let of_item = entries
+        .iter()
+        .map(|entry| {
+            headings
+                .iter()
+                .rev()
+                .find(|(line, _)| *line < entry.line)
+                .map(|(_, text)| text.clone())
+        })
+        .collect();
+    Categories {
+        of_item,
+        heading_lines: headings.iter().map(|h| h.0).collect(),
+    }
+}
+
+/// A short unnumbered line is a heading only where the item before it has closed (its
+/// last line ends a sentence or is its unit clause); a numbered one always is.
+fn previous_closed(lines: &[String], at: usize, candidate: &str, style: Style) -> bool {
+    if read_marker(candidate).is_some_and(|m| m.style != style) {
+        return true;
+    }
+    let Some(previous) = at.checked_sub(1).and_then(|i| lines.get(i)) else {
+        return true;
+    };
+    let previous = previous.trim_end();
+    previous.ends_with(['。', '）', ')', '；', ';']) || has_unit_clause(previous)
+}
+
+fn build_item(
+    seq: u32,
+    category: Option<String>,
+    head: &str,
+    rest: &[&str],
+    context: &UnitContext,
+) -> Item {
+    let mut clauses = Clauses::default();
+    let mut kept: Vec<String> = Vec::new();
+    for line in std::iter::once(head).chain(rest.iter().copied()) {
+        let left = take_clauses(line, &mut clauses);
+        let left = left.trim();
+        if !left.is_empty() {
+            kept.push(left.to_string());
+        }
+    }
+    let units = context.units(clauses);
+    let (title, text) = split_title(&kept);
+    let targets = item_targets(&title, &text);
+    Item {
+        seq,
+        category,
+        title,
+        text,
+        lead_units: units.lead,
+        support_units: units.support,
+        targets,
+    }
+}
+
+/// The title is the words before the first 。 or colon of the item's paragraph; a line
+/// without either, followed by more lines, is a title on its own line.
+fn split_title(kept: &[String]) -> (String, String) {
+    let Some(first) = kept.first() else {
+        return (String::new(), String::new());
+    };
+    // 【改善办学条件】新建… : a bracketed name.
+    if let Some(inner) = first.strip_prefix('【') {
+        if let Some(close) = inner.find('】') {
+            let title = trim_punct(&inner[..close]).to_string();
+            let mut text = inner[close + '】'.len_utf8()..].trim().to_string();
+            for line in &kept[1..] {
+                text.push_str(line);
+            }
+            return (title, text);
+        }
+    }
+    match title_delimiter(first) {
+        Some((at, len)) => {
+            let title = trim_punct(&first[..at]).to_string();
+            let mut text = first[at + len..].trim().to_string();
+            for line in &kept[1..] {
+                text.push_str(line);
+            }
+            (title, text)
+        }
+        None => {
+            let title = trim_punct(first).to_string();
+            (title, kept[1..].concat())
+        }
+    }
+}
+
+/// The first 。 or colon that is not inside a number (1:1) or brackets.
+fn title_delimiter(line: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut previous: Option<char> = None;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if text::is_open_paren(c) || matches!(c, '“' | '《') {
+            depth += 1;
+        } else if text::is_close_paren(c) || matches!(c, '”' | '》') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && (c == '。' || is_colon(c)) {
+            let between_digits = previous.is_some_and(|p| p.is_ascii_digit())
+                && chars.peek().is_some_and(|&(_, n)| n.is_ascii_digit());
+            if !between_digits {
+                return Some((i, c.len_utf8()));
+            }
+        }
+        previous = Some(c);
+    }
+    None
+}
+
+/// Targets of the body, and those of the title that the body does not repeat.
+fn item_targets(title: &str, text: &str) -> Vec<Target> {
+    let mut targets = targets_in(text);
+    for target in targets_in(title) {
+        let repeated = targets
+            .iter()
+            .any(|t| t.value == target.value && t.unit == target.unit);
+        if !repeated {
+            targets.insert(0, target);
+        }
+    }
+    targets
+}
+
+fn numbering_warnings(entries: &[Entry]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for pair in entries.windows(2) {
+        let (a, b) = (pair[0].marker.number, pair[1].marker.number);
+        if b == a {
+            warnings.push(Warning {
+                seq: None,
+                kind: WarningKind::NumberingRepeat,
+                message: format!("编号 {b} 重复出现（第 {} 行）", pair[1].line + 1),
+            });
+        } else if b > a + 1 {
+            warnings.push(Warning {
+                seq: None,
+                kind: WarningKind::NumberingGap,
+                message: format!("编号从 {a} 跳到 {b}（第 {} 行）", pair[1].line + 1),
+            });
+        }
+    }
+    warnings
+}
+
+pub(crate) fn item_warnings(item: &Item) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if item.lead_units.is_empty() {
+        warnings.push(Warning {
+            seq: Some(item.seq),
+            kind: WarningKind::NoUnits,
+            message: format!("第 {} 项「{}」没有读到牵头单位", item.seq, item.title),
+        });
+    }
+    if item.targets.is_empty() {
+        warnings.push(Warning {
+            seq: Some(item.seq),
+            kind: WarningKind::NoTargets,
+            message: format!("第 {} 项「{}」没有读到量化目标", item.seq, item.title),
+        });
+    }
+    warnings
+}
