@@ -27,11 +27,14 @@ pub fn docx_to_lines(bytes: &[u8]) -> Result<Vec<String>, DocxError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| DocxError::Zip(e.to_string()))?;
     let document = read_part(&mut archive, "word/document.xml")?.ok_or(DocxError::NoDocument)?;
-    let numbering = match read_part(&mut archive, "word/numbering.xml") {
+    // Missing or broken numbering only costs the drawn numbers, not the text.
+    let mut numbering = match read_part(&mut archive, "word/numbering.xml") {
         Ok(Some(xml)) => Numbering::parse(&xml),
-        // Missing or broken numbering only costs the drawn numbers, not the text.
         _ => Numbering::default(),
     };
+    if let Ok(Some(xml)) = read_part(&mut archive, "word/styles.xml") {
+        numbering.style_lists = style_lists(&xml);
+    }
     walk_document(&document, numbering)
 }
 
@@ -64,6 +67,7 @@ fn walk_document(xml: &str, mut numbering: Numbering) -> Result<Vec<String>, Doc
     let mut fallback_depth = 0usize;
     let mut num_id: Option<String> = None;
     let mut num_level = 0usize;
+    let mut style_id: Option<String> = None;
     loop {
         let event = reader
             .read_event()
@@ -81,6 +85,7 @@ fn walk_document(xml: &str, mut numbering: Numbering) -> Result<Vec<String>, Doc
                     b"w:p" => {
                         num_id = None;
                         num_level = 0;
+                        style_id = None;
                     }
                     b"w:t" => in_text = true,
                     b"w:tbl" => out.table_start(),
@@ -97,6 +102,7 @@ fn walk_document(xml: &str, mut numbering: Numbering) -> Result<Vec<String>, Doc
                     b"w:tab" | b"w:ptab" => out.text(" "),
                     b"w:br" | b"w:cr" => out.paragraph_break(),
                     b"w:numId" => num_id = attribute(&e, b"w:val"),
+                    b"w:pStyle" => style_id = attribute(&e, b"w:val"),
                     b"w:ilvl" => {
                         num_level = attribute(&e, b"w:val")
                             .and_then(|v| v.parse().ok())
@@ -117,9 +123,15 @@ fn walk_document(xml: &str, mut numbering: Numbering) -> Result<Vec<String>, Doc
                 }
                 match name.as_ref() {
                     b"w:pPr" => {
-                        if let Some(label) = num_id
-                            .as_deref()
-                            .and_then(|id| numbering.next_label(id, num_level))
+                        // A list style (List Number) numbers its paragraphs unless the
+                        // paragraph names a list of its own.
+                        let list = num_id.clone().map(|id| (id, num_level)).or_else(|| {
+                            style_id
+                                .as_ref()
+                                .and_then(|s| numbering.style_lists.get(s).cloned())
+                        });
+                        if let Some(label) =
+                            list.and_then(|(id, level)| numbering.next_label(&id, level))
                         {
                             out.text(&label);
                         }
@@ -165,6 +177,8 @@ struct Numbering {
     abstract_levels: HashMap<String, HashMap<usize, Level>>,
     num_to_abstract: HashMap<String, String>,
     counters: HashMap<String, [u32; 9]>,
+    /// Paragraph styles that number their paragraphs: style id → (numId, level).
+    style_lists: HashMap<String, (String, usize)>,
 }
 
 impl Numbering {
@@ -266,6 +280,38 @@ impl Numbering {
         }
         Some(label)
     }
+}
+
+/// The list each paragraph style numbers with, from styles.xml.
+fn style_lists(xml: &str) -> HashMap<String, (String, usize)> {
+    let mut lists = HashMap::new();
+    let mut reader = Reader::from_str(xml);
+    let mut style: Option<String> = None;
+    let mut level = 0usize;
+    while let Ok(event) = reader.read_event() {
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"w:style" => {
+                    style = attribute(&e, b"w:styleId");
+                    level = 0;
+                }
+                b"w:ilvl" => {
+                    level = attribute(&e, b"w:val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0)
+                }
+                b"w:numId" => {
+                    if let (Some(style), Some(id)) = (&style, attribute(&e, b"w:val")) {
+                        lists.insert(style.clone(), (id, level));
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    lists
 }
 
 fn format_number(n: u32, format: &str) -> String {
