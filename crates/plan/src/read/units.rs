@@ -155,41 +155,140 @@ pub fn label_at(text: &str) -> Option<(Role, usize)> {
 pub fn take_clauses(line: &str, clauses: &mut Clauses) -> String {
     let mut kept = String::new();
     let mut rest = line;
-    while let Some((start, end, inner)) = find_clause(rest) {
-        kept.push_str(&rest[..start]);
-        read_labelled_lists(inner, clauses);
-        rest = &rest[end..];
+    while let Some(clause) = find_clause(rest) {
+        kept.push_str(&rest[..clause.start]);
+        match clause.form {
+            ClauseForm::Labelled => read_labelled_lists(clause.inner, clauses),
+            ClauseForm::Verbs => read_verb_lists(clause.inner, clauses),
+        }
+        rest = &rest[clause.end..];
     }
     kept.push_str(rest);
     kept
 }
 
-/// Finds the next unit clause: a bracketed group that opens with a label, or a label
-/// (bare) running to the end of the line. Returns (start, end, inner text).
-fn find_clause(line: &str) -> Option<(usize, usize, &str)> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClauseForm {
+    /// 牵头单位：A；配合单位：B
+    Labelled,
+    /// （A牵头，B配合）
+    Verbs,
+}
+
+#[derive(Debug)]
+struct Clause<'a> {
+    start: usize,
+    end: usize,
+    inner: &'a str,
+    form: ClauseForm,
+}
+
+/// Finds the next unit clause: a bracketed group that opens with a label or reads
+/// 「A牵头，B配合」, or a bare label running to the end of the line.
+fn find_clause(line: &str) -> Option<Clause<'_>> {
     for (i, c) in line.char_indices() {
         if is_open_paren(c) {
             let inner_start = i + c.len_utf8();
             let inner = line[inner_start..].trim_start();
             let inner_at = line.len() - inner.len();
-            if label_at(inner).is_some() && !c.eq(&'【') {
-                return Some(match matching_close(line, i) {
-                    Some(close) => {
-                        let close_len = line[close..].chars().next().map_or(1, char::len_utf8);
-                        (i, close + close_len, &line[inner_at..close])
-                    }
-                    None => (i, line.len(), &line[inner_at..]),
+            let close = matching_close(line, i);
+            let (end, inner) = match close {
+                Some(close) => {
+                    let close_len = line[close..].chars().next().map_or(1, char::len_utf8);
+                    (close + close_len, &line[inner_at..close])
+                }
+                None => (line.len(), &line[inner_at..]),
+            };
+            if label_at(inner).is_some() {
+                // 【牵头单位】区教育局: the bracket is part of the label.
+                let (end, inner) = if c == '【' {
+                    (line.len(), &line[inner_at..])
+                } else {
+                    (end, inner)
+                };
+                return Some(Clause {
+                    start: i,
+                    end,
+                    inner,
+                    form: ClauseForm::Labelled,
                 });
             }
-            // 【牵头单位】区教育局: the bracket is part of the label.
-            if c == '【' && label_at(inner).is_some() {
-                return Some((i, line.len(), &line[inner_at..]));
+            if close.is_some() && is_verb_list(inner) {
+                return Some(Clause {
+                    start: i,
+                    end,
+                    inner,
+                    form: ClauseForm::Verbs,
+                });
             }
         } else if label_at(&line[i..]).is_some() && starts_clause(line, i) {
-            return Some((i, line.len(), &line[i..]));
+            return Some(Clause {
+                start: i,
+                end: line.len(),
+                inner: &line[i..],
+                form: ClauseForm::Labelled,
+            });
         }
     }
     None
+}
+
+/// Verbs after a list of units that say what the units do.
+const LEAD_VERBS: &[&str] = &["牵头负责", "牵头"];
+const SUPPORT_VERBS: &[&str] = &[
+    "按职责分工负责",
+    "按职能分工负责",
+    "按职责负责",
+    "分工负责",
+    "配合",
+    "参与",
+    "协助",
+    "协办",
+    "共同负责",
+    "负责",
+];
+
+/// 「市教育局牵头，市财政局配合」: the first part names who leads.
+fn is_verb_list(inner: &str) -> bool {
+    let first = split_outside_brackets(inner, &['，', ',', '；', ';'])
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let first = first.trim().trim_end_matches('等');
+    LEAD_VERBS
+        .iter()
+        .any(|v| first.ends_with(v) && first.chars().count() > v.chars().count() + 1)
+}
+
+fn read_verb_lists(inner: &str, clauses: &mut Clauses) {
+    for part in split_outside_brackets(inner, &['，', ',', '；', ';']) {
+        let part = part.trim();
+        if let Some(list) = LEAD_VERBS.iter().find_map(|v| part.strip_suffix(v)) {
+            clauses.push(Role::Lead, list);
+        } else if let Some(list) = SUPPORT_VERBS.iter().find_map(|v| part.strip_suffix(v)) {
+            clauses.push(Role::Support, list);
+        }
+    }
+}
+
+fn split_outside_brackets(text: &str, separators: &[char]) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in text.chars() {
+        if is_open_paren(c) {
+            depth += 1;
+        } else if is_close_paren(c) {
+            depth = depth.saturating_sub(1);
+        }
+        if depth == 0 && separators.contains(&c) {
+            parts.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    parts.push(current);
+    parts
 }
 
 /// A bare label starts a clause at the start of a line or after a sentence ends; inside
@@ -308,7 +407,7 @@ fn own_prefix(name: &str) -> Option<char> {
 
 /// 市场监管局 and 区域… start with a prefix character that is not a prefix.
 fn starts_with_word_not_prefix(name: &str) -> bool {
-    ["市场", "市政", "区域", "县域", "市民", "县城"]
+    ["市场", "市政", "区域", "县域", "县城"]
         .iter()
         .any(|w| name.starts_with(w))
 }
@@ -364,8 +463,18 @@ fn spread_prefix(units: &mut Units, place: Option<&str>, fallback: Option<char>)
 /// Bodies of a higher level stationed in a district, named after the place rather than
 /// prefixed: 海州公安分局, 海州生态环境局, 海州消防救援大队.
 const BODIES_NAMED_AFTER_PLACE: &[&str] = &[
-    "公安分局", "生态环境局", "生态环境分局", "消防救援大队", "消防救援支队", "税务局",
-    "供电公司", "供电分公司", "自然资源和规划分局", "自然资源分局", "交警大队", "海关",
+    "公安分局",
+    "生态环境局",
+    "生态环境分局",
+    "消防救援大队",
+    "消防救援支队",
+    "税务局",
+    "供电公司",
+    "供电分公司",
+    "自然资源和规划分局",
+    "自然资源分局",
+    "交警大队",
+    "海关",
 ];
 
 /// Words that end in a level character without naming a place: 商业街区, 社区, 城市.
@@ -485,6 +594,17 @@ mod tests {
         let units = clauses.into_units(None, None);
         assert_eq!(units.lead, ["市人社局"]);
         assert_eq!(units.support, ["市人社局", "市财政局"]);
+    }
+
+    #[test]
+    fn units_named_with_verbs_are_read() {
+        let (kept, units) =
+            units_of("提高低保标准。（市民政局牵头，市财政局、市人社局等按职责分工负责）");
+        assert_eq!(kept, "提高低保标准。");
+        assert_eq!(units.lead, ["市民政局"]);
+        assert_eq!(units.support, ["市财政局", "市人社局"]);
+        let (kept, _) = units_of("新建学校（含改扩建）3所。");
+        assert_eq!(kept, "新建学校（含改扩建）3所。");
     }
 
     #[test]
