@@ -407,9 +407,18 @@ fn own_prefix(name: &str) -> Option<char> {
 
 /// 市场监管局 and 区域… start with a prefix character that is not a prefix.
 fn starts_with_word_not_prefix(name: &str) -> bool {
-    ["市场", "市政", "区域", "县域", "县城"]
-        .iter()
-        .any(|w| name.starts_with(w))
+    [
+        "市场",
+        "市政园林",
+        "市政公用",
+        "市政工程",
+        "市政设施",
+        "区域",
+        "县域",
+        "县城",
+    ]
+    .iter()
+    .any(|w| name.starts_with(w))
 }
 
 /// Suffixes of government bodies that take the shared prefix when written bare.
