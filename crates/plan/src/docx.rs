@@ -369,6 +369,49 @@ mod tests {
         );
     }
 
+    /// A .docx with the given document and numbering parts, as Word would zip them.
+    fn docx(document: &str, numbering: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, body) in [("word/document.xml", document), ("word/numbering.xml", numbering)] {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn paragraphs_numbered_by_word_get_their_drawn_numbers() {
+        let numbered = |text: &str| {
+            format!(
+                r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="3"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+            )
+        };
+        let document = format!(
+            r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>通知</w:t></w:r></w:p>{}{}<w:tbl><w:tr><w:tc><w:p><w:r><w:t>序号</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>项目</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#,
+            numbered("改善办学条件。"),
+            numbered("均衡城乡教育。")
+        );
+        let numbering = r#"<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="7"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%1）"/></w:lvl></w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num></w:numbering>"#;
+        let lines = docx_to_lines(&docx(&document, numbering)).unwrap();
+        assert_eq!(
+            lines,
+            ["通知", "（一）改善办学条件。", "（二）均衡城乡教育。", "序号 | 项目"]
+        );
+    }
+
+    #[test]
+    fn a_zip_without_a_document_is_refused() {
+        let bytes = docx("", "");
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("other.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let other = zip.finish().unwrap().into_inner();
+        assert!(matches!(docx_to_lines(&other), Err(DocxError::NoDocument)));
+        assert!(docx_to_lines(&bytes).is_ok());
+    }
+
     #[test]
     fn bytes_that_are_not_a_zip_are_refused() {
         assert!(matches!(
