@@ -404,34 +404,42 @@ impl Categories {
 }
 
 fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories {
-    let style = entries.first().map(|e| e.marker.style);
+    let Some(style) = entries.first().map(|e| e.marker.style) else {
+        return Categories {
+            of_item: Vec::new(),
+            heading_lines: Vec::new(),
+        };
+    };
+    let mut sequence = HeadingSequence::default();
+    // The heading above the first item; it counts only if the list has others.
+    let above_first = entries
+        .first()
+        .and_then(|first| first.line.checked_sub(1))
+        .filter(|&i| is_heading_like(&lines[i], style) && sequence.accepts(&lines[i]));
     let mut headings: Vec<(usize, String)> = Vec::new();
     for (k, entry) in entries.iter().enumerate().skip(1) {
         let previous_end = ends[k - 1];
+        let mut found = Vec::new();
         let mut i = entry.line;
         // Headings stand right before the item they open, after the previous item closed.
         while i > entries[k - 1].line + 1 && i > previous_end.saturating_sub(3).max(1) {
             let candidate = &lines[i - 1];
-            let Some(style) = style else { break };
             if !is_heading_like(candidate, style)
                 || !previous_closed(lines, i - 1, candidate, style)
             {
                 break;
             }
-            headings.push((i - 1, trim_punct(candidate).to_string()));
+            found.push(i - 1);
             i -= 1;
         }
-    }
-    // The heading above the first item counts when the list has headings at all.
-    if !headings.is_empty() {
-        if let (Some(first), Some(style)) = (entries.first(), style) {
-            if first.line > 0 && is_heading_like(&lines[first.line - 1], style) {
-                headings.push((
-                    first.line - 1,
-                    trim_punct(&lines[first.line - 1]).to_string(),
-                ));
+        for line in found.into_iter().rev() {
+            if sequence.accepts(&lines[line]) {
+                headings.push((line, trim_punct(&lines[line]).to_string()));
             }
         }
+    }
+    if let Some(line) = above_first.filter(|_| !headings.is_empty()) {
+        headings.push((line, trim_punct(&lines[line]).to_string()));
     }
     headings.sort_by_key(|h| h.0);
     headings.dedup_by_key(|h| h.0);
@@ -448,6 +456,29 @@ fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories
     Categories {
         of_item,
         heading_lines: headings.iter().map(|h| h.0).collect(),
+    }
+}
+
+/// Numbered headings count on from one another (一、 二、 三、); sub-points inside an item
+/// ((1) (2) (3), restarting in each item) do not.
+#[derive(Debug, Default)]
+struct HeadingSequence {
+    last: Option<(Style, u32)>,
+}
+
+impl HeadingSequence {
+    fn accepts(&mut self, line: &str) -> bool {
+        let Some(marker) = read_marker(line) else {
+            return true;
+        };
+        let fits = match self.last {
+            None => marker.number <= 2,
+            Some((style, n)) => style != marker.style || marker.number == n + 1,
+        };
+        if fits {
+            self.last = Some((marker.style, marker.number));
+        }
+        fits
     }
 }
 
