@@ -1,6 +1,8 @@
 //! How long reading a notice takes: the visible 50-item notice in each form, and a
 //! 5,000-item notice made from its items repeated and renumbered.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::path::Path;
 
@@ -16,12 +18,12 @@ fn testdata(name: &str) -> Vec<u8> {
 fn long_notice(count: usize) -> String {
     let text = String::from_utf8(testdata("haizhou-2020-notice.txt")).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    let is_item = |l: &&str| {
+    let is_item = |l: &&str| -> bool {
         l.split_once('.')
             .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     };
-    let first = lines.iter().position(|l| is_item(l)).unwrap_or(0);
-    let last = lines.iter().rposition(|l| is_item(l)).unwrap_or(0);
+    let first = lines.iter().position(is_item).unwrap_or(0);
+    let last = lines.iter().rposition(is_item).unwrap_or(0);
     let items: Vec<&str> = lines[first..=last]
         .iter()
         .map(|l| l.split_once('.').map_or(*l, |(_, rest)| rest))

@@ -188,11 +188,7 @@ impl Numbering {
         let mut abstract_id: Option<String> = None;
         let mut num_id: Option<String> = None;
         let mut level: Option<(usize, Level)> = None;
-        loop {
-            let event = match reader.read_event() {
-                Ok(event) => event,
-                Err(_) => break,
-            };
+        while let Ok(event) = reader.read_event() {
             match event {
                 Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
                     b"w:abstractNum" => abstract_id = attribute(&e, b"w:abstractNumId"),
@@ -270,8 +266,8 @@ impl Numbering {
             c
         });
         counters[level] = counters[level].saturating_add(1);
-        for deeper in level + 1..9 {
-            counters[deeper] = levels.get(&deeper).map_or(1, |l| l.start).saturating_sub(1);
+        for (deeper, counter) in counters.iter_mut().enumerate().skip(level + 1) {
+            *counter = levels.get(&deeper).map_or(1, |l| l.start).saturating_sub(1);
         }
         let mut label = this.text.clone();
         for (i, count) in counters.iter().enumerate().take(level + 1) {
@@ -374,7 +370,10 @@ mod tests {
         use std::io::Write;
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
-        for (name, body) in [("word/document.xml", document), ("word/numbering.xml", numbering)] {
+        for (name, body) in [
+            ("word/document.xml", document),
+            ("word/numbering.xml", numbering),
+        ] {
             zip.start_file(name, options).unwrap();
             zip.write_all(body.as_bytes()).unwrap();
         }
@@ -397,7 +396,12 @@ mod tests {
         let lines = docx_to_lines(&docx(&document, numbering)).unwrap();
         assert_eq!(
             lines,
-            ["通知", "（一）改善办学条件。", "（二）均衡城乡教育。", "序号 | 项目"]
+            [
+                "通知",
+                "（一）改善办学条件。",
+                "（二）均衡城乡教育。",
+                "序号 | 项目"
+            ]
         );
     }
 

@@ -73,7 +73,7 @@ pub fn read_marker(line: &str) -> Option<Marker> {
         let after = rest_chars.next();
         let style = match delimiter {
             // 1.5万 is a number, not item 1.
-            '.' | '．' if !after.is_some_and(|c| digit_value(c).is_some()) => Style::ArabicDot,
+            '.' | '．' if after.is_none_or(|c| digit_value(c).is_none()) => Style::ArabicDot,
             '、' => Style::ArabicComma,
             ')' | '）' => Style::ArabicClose,
             _ if rest.trim_start().starts_with(CELL_SEPARATOR.trim()) => {

@@ -148,7 +148,10 @@ fn key_before(before: &str) -> Option<(usize, Field)> {
                 continue;
             }
             // Spaces inside a key only ever separate its Han characters.
-            let next_is_han = before[..i].chars().next_back().is_some_and(super::text::is_han);
+            let next_is_han = before[..i]
+                .chars()
+                .next_back()
+                .is_some_and(super::text::is_han);
             if next_is_han {
                 continue;
             }

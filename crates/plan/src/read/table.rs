@@ -32,7 +32,7 @@ const CATEGORY_HEADERS: &[&str] = &["类别", "项目类别", "领域", "分类"
 
 fn column_of(header: &str) -> Column {
     let h = squeeze(header);
-    let h = h.trim_end_matches(|c: char| c == ':' || c == '：');
+    let h = h.trim_end_matches([':', '：']);
     if matches!(h, "序号" | "编号" | "序") {
         return Column::Seq;
     }

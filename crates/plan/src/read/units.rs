@@ -304,8 +304,7 @@ fn starts_clause(line: &str, at: usize) -> bool {
 fn read_labelled_lists(inner: &str, clauses: &mut Clauses) {
     let mut cursor = 0;
     let mut current: Option<(Role, usize)> = None;
-    let mut iter = inner.char_indices().peekable();
-    while let Some((i, _)) = iter.next() {
+    for (i, _) in inner.char_indices() {
         if i < cursor {
             continue;
         }
@@ -352,8 +351,8 @@ fn split_list(list: &str) -> Vec<ListedUnit> {
         } else if is_close_paren(c) {
             depth = depth.saturating_sub(1);
         }
-        let separates = depth == 0 && matches!(c, '、' | '，' | ',' | '；' | ';' | '/' | '／')
-            || depth == 0 && c.is_whitespace();
+        let separates = depth == 0
+            && (matches!(c, '、' | '，' | ',' | '；' | ';' | '/' | '／') || c.is_whitespace());
         if separates {
             names.extend(clean_name(&current));
             current.clear();
