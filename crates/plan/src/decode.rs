@@ -64,10 +64,23 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     })
 }
 
-/// Splits plain text on any line ending and tidies each line.
+/// Splits plain text on any line ending and tidies each line. A line with two or more
+/// tabs is a table row copied from a spreadsheet or Word: its cells are joined as the
+/// HTML and Word readers join them.
 fn text_lines(text: &str) -> Vec<String> {
     text.split(['\n', '\r', '\u{2028}', '\u{2029}'])
-        .map(crate::lines::tidy)
+        .map(|line| {
+            if line.matches('\t').count() >= 2 {
+                line.split('\t')
+                    .map(crate::lines::tidy)
+                    .collect::<Vec<_>>()
+                    .join(crate::lines::CELL_SEPARATOR)
+                    .trim()
+                    .to_string()
+            } else {
+                crate::lines::tidy(line)
+            }
+        })
         .filter(|line| !line.is_empty())
         .collect()
 }
@@ -140,6 +153,16 @@ mod tests {
         assert_eq!(
             decoded.lines,
             ["1.改善办学条件。新建中小学6所。", "(牵头单位:区教育局)"]
+        );
+    }
+
+    #[test]
+    fn tab_separated_rows_become_cells() {
+        let decoded = decode("序号\t项目名称\t牵头单位\n1\t改善办学条件\t区教育局".as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            decoded.lines,
+            ["序号 | 项目名称 | 牵头单位", "1 | 改善办学条件 | 区教育局"]
         );
     }
 

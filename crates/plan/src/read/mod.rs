@@ -32,6 +32,7 @@ pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
     if let Some(plan) = table::read_table_plan(lines) {
         return Ok(plan);
     }
+    let lines = &split_run_on_items(lines);
     let entries = choose_list(lines).ok_or(ReadError::NoItems)?;
     let first_line = entries.first().map_or(0, |e| e.line);
     let meta = meta::read_meta(lines, first_line);
@@ -57,6 +58,82 @@ pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
         items,
         warnings,
     })
+}
+
+/// Lines shorter than this are never split: a run-on list holds several items.
+const RUN_ON_MIN_CHARS: usize = 80;
+
+/// Text copied out of some pages arrives with a whole list on one line. Splits a line
+/// before each item number that follows the end of a sentence or a unit clause, where
+/// those numbers count on (…。2.… …）3.…).
+fn split_run_on_items(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.chars().count() < RUN_ON_MIN_CHARS {
+            out.push(line.clone());
+            continue;
+        }
+        let splits = run_on_splits(line);
+        let mut start = 0;
+        for at in splits {
+            out.push(line[start..at].trim().to_string());
+            start = at;
+        }
+        out.push(line[start..].trim().to_string());
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+fn run_on_splits(line: &str) -> Vec<usize> {
+    let mut candidates: Vec<(usize, Marker)> = Vec::new();
+    let mut previous: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let after_end = previous.is_some_and(|p| {
+            matches!(p, '。' | '；' | ';' | '）' | ')' | '”' | '！') || p.is_whitespace()
+        });
+        if after_end {
+            if let Some(marker) = read_marker(&line[i..]).filter(|m| m.style != Style::TableRow) {
+                candidates.push((i, marker));
+            }
+        }
+        previous = Some(c);
+    }
+    let opening = read_marker(line);
+    let mut best: Vec<usize> = Vec::new();
+    for style in distinct_styles_of(candidates.iter().map(|(_, m)| m)) {
+        let mut last = opening.filter(|m| m.style == style).map(|m| m.number);
+        let mut splits = Vec::new();
+        for (at, marker) in candidates.iter().filter(|(_, m)| m.style == style) {
+            let counts_on = match last {
+                Some(n) => marker.number == n + 1,
+                None => true,
+            };
+            if counts_on {
+                splits.push(*at);
+                last = Some(marker.number);
+            }
+        }
+        let enough = if opening.is_some_and(|m| m.style == style) {
+            1
+        } else {
+            2
+        };
+        if splits.len() >= enough && splits.len() > best.len() {
+            best = splits;
+        }
+    }
+    best
+}
+
+fn distinct_styles_of<'a>(markers: impl Iterator<Item = &'a Marker>) -> Vec<Style> {
+    let mut styles = Vec::new();
+    for m in markers {
+        if !styles.contains(&m.style) {
+            styles.push(m.style);
+        }
+    }
+    styles
 }
 
 /// What the unit lists of a notice share: the place the plan belongs to and, where the
@@ -136,7 +213,7 @@ fn choose_list(lines: &[String]) -> Option<Vec<Entry>> {
         .collect();
     let expected = expected_count(lines);
     let mut runs: Vec<Vec<Entry>> = Vec::new();
-    for style in distinct_styles(&candidates) {
+    for style in distinct_styles_of(candidates.iter().map(|c| &c.marker)) {
         runs.extend(runs_of(&candidates, style));
     }
     let scored: Vec<(f64, usize)> = runs
@@ -149,16 +226,6 @@ fn choose_list(lines: &[String]) -> Option<Vec<Entry>> {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|&(_, i)| i)?;
     Some(merge_restarted_runs(lines, &runs, best))
-}
-
-fn distinct_styles(candidates: &[Entry]) -> Vec<Style> {
-    let mut styles = Vec::new();
-    for c in candidates {
-        if !styles.contains(&c.marker.style) {
-            styles.push(c.marker.style);
-        }
-    }
-    styles
 }
 
 /// Runs of one style numbered 1, 2, 3 …; a small gap or a repeated number (a notice's
@@ -249,7 +316,6 @@ fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> V
             .count();
         with_units as f64 / run.len() as f64
     };
-    let best_share = unit_share(same[position]);
     let joins = |earlier: &Vec<Entry>, later: &Vec<Entry>| {
         let (Some(last), Some(first)) = (earlier.last(), later.first()) else {
             return false;
@@ -257,7 +323,7 @@ fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> V
         let between = &lines[last.line + 1..first.line];
         between.len() <= 12
             && between.iter().any(|l| is_heading_like(l, style))
-            && (unit_share(later) - best_share).abs() < 0.5
+            && (unit_share(earlier) - unit_share(later)).abs() < 0.5
     };
     let mut start = position;
     while start > 0 && joins(same[start - 1], same[start]) {
@@ -632,4 +698,61 @@ pub(crate) fn item_warnings(item: &Item) -> Vec<Warning> {
         });
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_list_run_together_on_one_line_is_split_at_its_item_numbers() {
+        let run_on = "1.改善办学条件。新建中小学6所，新增1.5万平方米。(牵头单位:区教育局)2.均衡城乡教育。交流比例提高至20%以上。(牵头单位:区教育局)3.优化教育服务。抽检率100%。(牵头单位:区教育局)";
+        let split = split_run_on_items(&lines(run_on));
+        assert_eq!(split.len(), 3, "{split:?}");
+        assert!(split[1].starts_with("2.均衡城乡教育"));
+        let plan = read_plan(&lines(run_on)).unwrap();
+        assert_eq!(plan.items.len(), 3);
+        assert_eq!(plan.items[2].title, "优化教育服务");
+    }
+
+    #[test]
+    fn items_restarting_under_each_category_are_one_list_numbered_on() {
+        let text = "2022年某县民生实事\n教育类\n1.新建幼儿园。新建幼儿园2所。（牵头单位：县教育局）\n2.改造学校。改造学校3所。（牵头单位：县教育局）\n卫生类\n1.建设卫生室。新建卫生室5个。（牵头单位：县卫健委）\n2.筛查。筛查1万人。（牵头单位：县卫健委）";
+        let plan = read_plan(&lines(text)).unwrap();
+        let seqs: Vec<u32> = plan.items.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 4]);
+        assert_eq!(plan.items[0].category.as_deref(), Some("教育类"));
+        assert_eq!(plan.items[2].category.as_deref(), Some("卫生类"));
+        assert_eq!(plan.items[3].lead_units, ["县卫健委"]);
+    }
+
+    #[test]
+    fn numbered_links_on_a_page_are_not_taken_for_the_list() {
+        let text = "1.首页\n2.政务公开\n3.政策文件\n关于印发2020年民生实事的通知\n1.改善办学条件。新建中小学6所。(牵头单位:区教育局)\n2.均衡城乡教育。交流比例提高至20%以上。(牵头单位:区教育局)\n3.优化教育服务。抽检率100%。(牵头单位:区教育局)\n4.促进学生全面发展。举办讲座10期。(牵头单位:区教育局)\n相关文件\n1.关于2019年的通知\n2.关于2018年的通知";
+        let plan = read_plan(&lines(text)).unwrap();
+        assert_eq!(plan.items.len(), 4);
+        assert_eq!(plan.items[0].title, "改善办学条件");
+        assert_eq!(plan.items[3].text, "举办讲座10期。");
+    }
+
+    #[test]
+    fn a_title_on_its_own_line_takes_the_body_from_the_lines_below() {
+        let text = "1、稳定就业\n城镇新增就业4万人。\n牵头单位：市人社局\n2、创业扶持\n扶持创业2000人。\n牵头单位：市人社局";
+        let plan = read_plan(&lines(text)).unwrap();
+        assert_eq!(plan.items[0].title, "稳定就业");
+        assert_eq!(plan.items[0].text, "城镇新增就业4万人。");
+        assert_eq!(plan.items[1].lead_units, ["市人社局"]);
+    }
+
+    #[test]
+    fn text_without_a_numbered_list_has_no_items() {
+        assert_eq!(
+            read_plan(&lines("今天天气很好。\n我们去公园。")).unwrap_err(),
+            ReadError::NoItems
+        );
+    }
 }
