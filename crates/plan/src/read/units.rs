@@ -19,13 +19,19 @@ pub enum Role {
 /// Labels as notices write them, longest first where one is a prefix of another.
 const LABELS: &[(&str, Role)] = &[
     ("牵头责任单位", Role::Lead),
+    ("牵头实施单位", Role::Lead),
+    ("主要责任单位", Role::Lead),
     ("牵头单位", Role::Lead),
+    ("牵头处室", Role::Lead),
+    ("牵头科室", Role::Lead),
     ("牵头部门", Role::Lead),
     ("主责单位", Role::Lead),
     ("主办单位", Role::Lead),
     ("负责单位", Role::Lead),
     ("责任单位", Role::Responsible),
     ("责任部门", Role::Responsible),
+    ("责任处室", Role::Responsible),
+    ("责任科室", Role::Responsible),
     ("责任主体", Role::Responsible),
     ("实施单位", Role::Responsible),
     ("实施主体", Role::Responsible),
@@ -38,6 +44,12 @@ const LABELS: &[(&str, Role)] = &[
     ("协助单位", Role::Support),
     ("协同单位", Role::Support),
     ("参与单位", Role::Support),
+    ("协办部门", Role::Support),
+    ("配合处室", Role::Support),
+    // Short forms: （牵头：区教育局；配合：区财政局）.
+    ("牵头", Role::Lead),
+    ("配合", Role::Support),
+    ("协办", Role::Support),
     ("责任领导", Role::Other),
     ("牵头领导", Role::Other),
     ("分管领导", Role::Other),
@@ -613,6 +625,16 @@ mod tests {
         assert_eq!(units.support, ["市财政局", "市人社局"]);
         let (kept, _) = units_of("新建学校（含改扩建）3所。");
         assert_eq!(kept, "新建学校（含改扩建）3所。");
+    }
+
+    #[test]
+    fn short_labels_and_provincial_labels_are_read() {
+        let (_, units) = units_of("（牵头：区教育局；配合：区财政局）");
+        assert_eq!(units.lead, ["区教育局"]);
+        assert_eq!(units.support, ["区财政局"]);
+        let (_, units) = units_of("（牵头处室：规划处；配合处室：财务处）");
+        assert_eq!(units.lead, ["规划处"]);
+        assert_eq!(units.support, ["财务处"]);
     }
 
     #[test]
