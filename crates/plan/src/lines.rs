@@ -112,7 +112,10 @@ impl LineBuilder {
                 .all(|cell| cell.paragraphs.len() <= MAX_PARAGRAPHS_IN_DATA_CELL);
         let mut out = Vec::new();
         if is_data {
-            let cells: Vec<String> = row.iter().map(|cell| cell.paragraphs.concat()).collect();
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| join_paragraphs(&cell.paragraphs))
+                .collect();
             if cells.iter().any(|c| !c.is_empty()) {
                 out.push(cells.join(CELL_SEPARATOR).trim().to_string());
             }
@@ -166,6 +169,24 @@ impl LineBuilder {
         self.close_line();
         self.lines
     }
+}
+
+/// Joins the paragraphs of one cell. After a sentence or clause mark nothing is needed
+/// (Chinese has no spaces); otherwise a space keeps apart what the cell broke apart, such
+/// as two unit names on two lines.
+fn join_paragraphs(paragraphs: &[String]) -> String {
+    let mut out = String::new();
+    for paragraph in paragraphs {
+        let ends_clause = out
+            .chars()
+            .next_back()
+            .is_some_and(|c| "。，；：、！？,;:".contains(c));
+        if !out.is_empty() && !ends_clause {
+            out.push(' ');
+        }
+        out.push_str(paragraph);
+    }
+    out
 }
 
 /// Collapses runs of whitespace (including no-break and ideographic spaces) into one
