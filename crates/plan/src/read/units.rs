@@ -120,6 +120,11 @@ impl Clauses {
 /// Finds the label at the start of `text` (spaces allowed inside it, as in 牵 头 单 位),
 /// followed by a colon or a closing bracket. Returns its role and the bytes it takes.
 pub fn label_at(text: &str) -> Option<(Role, usize)> {
+    // Called at every character of every line: rule most positions out cheaply.
+    let first = text.trim_start().chars().next()?;
+    if !LABELS.iter().any(|(label, _)| label.starts_with(first)) {
+        return None;
+    }
     let mut squeezed = String::new();
     for c in text.chars() {
         if c.is_whitespace() {
