@@ -1,1 +1,29 @@
-//! The domain of shishi: plans, items, targets, units, reports, schedules and status. Pure; no I/O. (Built by issue 3.)
+//! The domain of shishi: plans, items, targets, units, users, reports, schedules, status (序时)
+//! and the permission rules. Pure: no I/O, and the clock is always a parameter.
+
+pub mod error;
+pub mod ids;
+pub mod period;
+pub mod permission;
+pub mod plan;
+pub mod report;
+pub mod schedule;
+pub mod status;
+pub mod unit;
+pub mod user;
+
+pub use error::{Denied, Error};
+pub use ids::{ItemId, PlanId, ReportId, TargetId, UnitId, UserId};
+pub use period::{DueDay, Period};
+pub use permission::{can, check, Action, Resource};
+pub use plan::{
+    Item, Measure, Plan, PlanSettings, PlanYear, Quantity, Target, TargetValue, Thresholds,
+};
+pub use report::{
+    Actual, Percent, Reason, Report, ReportContent, ReportState, ReportValue, Revision,
+};
+pub use schedule::{Checkpoint, Checkpoints, Curve, Schedule, Share};
+pub use shishi_plan::Op;
+pub use status::{completion, item_status, target_status, Status, TargetStatus};
+pub use unit::{find_unit, normalize_unit_name, unit_key, Unit};
+pub use user::{Login, Role, User};
