@@ -10,6 +10,8 @@ const NOT_TARGET_UNITS: &[&str] = &[
     "年", "岁", "周岁", "月", "个月", "日", "天", "小时", "分钟", "分", "秒", "周", "级", "类",
     "星", "星级", "号", "号线", "届", "代", "倍", "环", "层", "楼", "期", "批", "大", "线", "版",
     "路段", "方面", "点", "时", "年度", "季度", "次方",
+    // Voltage names a class of line or substation (10千伏线路), not an amount.
+    "千伏", "伏", "kV", "KV",
 ];
 
 /// Units that stand for a delivered count only when written with Arabic digits; with
@@ -141,6 +143,10 @@ fn is_target(text: &str, q: &Quantity, quoted: &[std::ops::Range<usize>]) -> boo
     {
         return false;
     }
+    // 500米覆盖率达到100%: a measure that defines the rate after it is not itself a target.
+    if defines_a_rate(after) {
+        return false;
+    }
     // A range (0-6岁, 3-5个): the amount is not one number.
     if after_number.starts_with(['-', '—', '~', '～', '至']) && q.unit.is_empty() {
         return false;
@@ -157,6 +163,16 @@ fn is_target(text: &str, q: &Quantity, quoted: &[std::ops::Range<usize>]) -> boo
         }
     }
     true
+}
+
+/// Whether the words right after a quantity name a rate (覆盖率, 达标率) before any
+/// punctuation or number: the quantity is then part of the rate's definition.
+fn defines_a_rate(after: &str) -> bool {
+    after
+        .chars()
+        .take(6)
+        .take_while(|&c| is_han(c))
+        .any(|c| c == '率')
 }
 
 /// Words that, right before a Chinese numeral, make it part of a name.

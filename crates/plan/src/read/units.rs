@@ -80,7 +80,9 @@ impl Clauses {
     }
 
     pub fn push(&mut self, role: Role, list: &str) {
-        self.lists.push((role, list.to_string()));
+        if !list.trim().is_empty() {
+            self.lists.push((role, list.to_string()));
+        }
     }
 
     pub fn into_lists(self) -> Vec<(Role, String)> {
@@ -216,7 +218,8 @@ fn find_clause(line: &str) -> Option<Clause<'_>> {
                 }
                 None => (line.len(), &line[inner_at..]),
             };
-            if label_at(inner).is_some() {
+            // A label with nothing after it is a mark inside a list, as in 区城管局（牵头）.
+            if label_at(inner).is_some_and(|(_, len)| !inner[len..].trim().is_empty()) {
                 // 【牵头单位】区教育局: the bracket is part of the label.
                 let (end, inner) = if c == '【' {
                     (line.len(), &line[inner_at..])
@@ -348,6 +351,22 @@ fn read_labelled_lists(inner: &str, clauses: &mut Clauses) {
     }
 }
 
+/// Drops closing brackets at the end that close nothing inside the list (left over from
+/// a clause whose own bracket was not matched); 各镇（街道） keeps its own.
+fn trim_unbalanced_close(list: &str) -> &str {
+    let mut list = list;
+    loop {
+        let opens = list.chars().filter(|&c| is_open_paren(c)).count();
+        let closes = list.chars().filter(|&c| is_close_paren(c)).count();
+        match list.chars().next_back() {
+            Some(c) if is_close_paren(c) && closes > opens => {
+                list = &list[..list.len() - c.len_utf8()];
+            }
+            _ => return list,
+        }
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 struct ListedUnit {
     name: String,
@@ -359,9 +378,7 @@ fn split_list(list: &str) -> Vec<ListedUnit> {
     let mut names = Vec::new();
     let mut depth = 0usize;
     let mut current = String::new();
-    let list = list
-        .trim()
-        .trim_end_matches(|c: char| is_close_paren(c) || c == '。');
+    let list = trim_unbalanced_close(list.trim().trim_end_matches('。'));
     for c in list.chars() {
         if is_open_paren(c) {
             depth += 1;
@@ -630,6 +647,16 @@ mod tests {
         assert_eq!(units.support, ["市财政局", "市人社局"]);
         let (kept, _) = units_of("新建学校（含改扩建）3所。");
         assert_eq!(kept, "新建学校（含改扩建）3所。");
+    }
+
+    #[test]
+    fn a_lead_mark_in_a_note_is_not_a_clause_and_bracketed_names_keep_their_brackets() {
+        let (kept, units) = units_of("说明：标注“（牵头）”的为牵头单位，其余为配合单位。");
+        assert_eq!(kept, "说明：标注“（牵头）”的为牵头单位，其余为配合单位。");
+        assert!(units.lead.is_empty() && units.support.is_empty());
+        let (_, units) = units_of("（实施单位：区行政审批局（牵头）、各镇（街道））");
+        assert_eq!(units.lead, ["区行政审批局"]);
+        assert_eq!(units.support, ["各镇（街道）"]);
     }
 
     #[test]
