@@ -122,6 +122,16 @@ fn each_fixture_notice_of_other_places_and_years_meets_the_bar() {
             .unwrap_or_else(|| panic!("no notice for {name}"));
         let s = score(&notice, &gold);
         println!("{stem}: {s}");
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&gold).expect("gold")).expect("JSON");
+        let out = shishi(&["plan", "parse", notice.to_str().expect("utf-8 path")]);
+        let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        if parsed["meta"] != expected["meta"] {
+            failures.push(format!(
+                "{stem}: meta {} != gold {}",
+                parsed["meta"], expected["meta"]
+            ));
+        }
         let bar = [
             ("items.recall", 0.99),
             ("lead_units.f1", 0.97),

@@ -221,22 +221,33 @@ const TITLE_ENDINGS: &[&str] = &[
 ];
 
 fn find_title(lines: &[String]) -> Option<String> {
-    let candidates = lines.iter().filter(|line| {
-        let line = trim_punct(line);
-        let len = line.chars().count();
-        (6..=80).contains(&len)
-            && !line.contains(CELL_SEPARATOR.trim())
-            && !line.contains('。')
-            && TITLE_ENDINGS.iter().any(|e| line.ends_with(e))
-    });
-    let candidates: Vec<&String> = candidates.collect();
+    let candidates: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let line = trim_punct(&lines[i]);
+            let len = line.chars().count();
+            (6..=80).contains(&len)
+                && !line.contains(CELL_SEPARATOR.trim())
+                && !line.contains('。')
+                && TITLE_ENDINGS.iter().any(|e| line.ends_with(e))
+        })
+        .collect();
+    let has = |i: &&usize, word: &str| lines[**i].contains(word);
     // The notice's own title (关于印发…的通知) before the title of its attachment.
-    candidates
+    let chosen = candidates
         .iter()
-        .find(|l| l.contains("关于") && l.contains("实事"))
-        .or_else(|| candidates.iter().find(|l| l.contains("关于")))
-        .or_else(|| candidates.iter().find(|l| l.contains("实事")))
-        .map(|l| trim_punct(l).to_string())
+        .find(|i| has(i, "关于") && has(i, "实事"))
+        .or_else(|| candidates.iter().find(|i| has(i, "关于")))
+        .or_else(|| candidates.iter().find(|i| has(i, "实事")))?;
+    let title = trim_punct(&lines[*chosen]);
+    // A title printed over two lines: 青石区人民政府 / 关于印发…的通知.
+    let issuer_line = chosen
+        .checked_sub(1)
+        .and_then(|i| signer_name(&lines[i]))
+        .filter(|_| title.starts_with("关于"));
+    Some(match issuer_line {
+        Some(issuer) => format!("{issuer}{title}"),
+        None => title.to_string(),
+    })
 }
 
 /// 海政发〔2020〕15号 and the other bracket forms.
@@ -493,6 +504,17 @@ mod tests {
             Some("2019-04-02")
         );
         assert_eq!(find_date("2020年海州区"), None);
+    }
+
+    #[test]
+    fn a_title_printed_over_two_lines_is_joined() {
+        let title = find_title(&lines(
+            "青石区人民政府\n关于印发2024年青石区民生实事项目的通知\n青政发〔2024〕2号",
+        ));
+        assert_eq!(
+            title.as_deref(),
+            Some("青石区人民政府关于印发2024年青石区民生实事项目的通知")
+        );
     }
 
     #[test]
