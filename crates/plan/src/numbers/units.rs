@@ -2,6 +2,8 @@
 
 use super::numeral::{at, skip_spaces, word_at, Chars};
 use crate::numbers::Op;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// Measure words and units after a number, as written. 万/亿-prefixed forms are absent:
 /// 万 and 亿 are read as multipliers, so 950万元 is 9500000 元.
@@ -305,17 +307,35 @@ const LATIN_UNITS: &[&str] = &[
     "GB", "TB", "KB", "m",
 ];
 
-fn longest(cs: &Chars, k: usize, table: &[&str]) -> Option<usize> {
-    table.iter().filter_map(|u| word_at(cs, k, u)).max()
+/// A unit table indexed by first character: a notice tries every number against the
+/// tables, and a scan of the whole table each time was most of the cost of reading one.
+type UnitIndex = HashMap<char, Vec<&'static str>>;
+
+fn index_by_first_char(table: &[&'static str]) -> UnitIndex {
+    let mut index = UnitIndex::new();
+    for unit in table {
+        if let Some(first) = unit.chars().next() {
+            index.entry(first).or_default().push(unit);
+        }
+    }
+    index
+}
+
+static UNIT_INDEX: LazyLock<UnitIndex> = LazyLock::new(|| index_by_first_char(UNITS));
+static LATIN_UNIT_INDEX: LazyLock<UnitIndex> = LazyLock::new(|| index_by_first_char(LATIN_UNITS));
+
+fn longest(cs: &Chars, k: usize, index: &UnitIndex) -> Option<usize> {
+    let candidates = index.get(&at(cs, k)?)?;
+    candidates.iter().filter_map(|u| word_at(cs, k, u)).max()
 }
 
 /// The end of the longest known unit at `k`.
 pub(super) fn table_unit(cs: &Chars, k: usize) -> Option<usize> {
-    longest(cs, k, UNITS)
+    longest(cs, k, &UNIT_INDEX)
 }
 
 pub(super) fn latin_unit(cs: &Chars, k: usize) -> Option<usize> {
-    let end = longest(cs, k, LATIN_UNITS)?;
+    let end = longest(cs, k, &LATIN_UNIT_INDEX)?;
     let boundary = !at(cs, end).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
     boundary.then_some(end)
 }

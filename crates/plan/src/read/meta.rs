@@ -396,11 +396,11 @@ fn date_at(chars: &[char]) -> Option<String> {
 }
 
 fn take_year(chars: &[char]) -> Option<(u32, &[char])> {
-    let digits: Vec<u32> = chars.iter().take(4).map_while(|&c| year_digit(c)).collect();
-    if digits.len() != 4 {
-        return None;
+    let digits = chars.get(..4)?;
+    let mut year = 0;
+    for &c in digits {
+        year = year * 10 + year_digit(c)?;
     }
-    let year = digits.iter().fold(0, |acc, d| acc * 10 + d);
     (1949..=2200).contains(&year).then_some((year, &chars[4..]))
 }
 

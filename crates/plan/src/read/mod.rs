@@ -33,12 +33,13 @@ pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
         return Ok(plan);
     }
     let lines = &split_run_on_items(lines);
-    let entries = choose_list(lines).ok_or(ReadError::NoItems)?;
+    let notice = Notice::new(lines);
+    let entries = choose_list(&notice).ok_or(ReadError::NoItems)?;
     let first_line = entries.first().map_or(0, |e| e.line);
     let meta = meta::read_meta(lines, first_line);
-    let context = UnitContext::new(&meta, lines);
-    let ends = item_ends(lines, &entries);
-    let categories = categories(lines, &entries, &ends);
+    let context = UnitContext::new(&meta, &notice);
+    let ends = item_ends(&notice, &entries);
+    let categories = categories(&notice, &entries, &ends);
     let mut items = Vec::with_capacity(entries.len());
     let mut warnings = numbering_warnings(&entries);
     for (k, entry) in entries.iter().enumerate() {
@@ -58,6 +59,35 @@ pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
         items,
         warnings,
     })
+}
+
+/// The lines of a notice with what is known of each, found once: choosing the list asks
+/// the same questions of the same lines many times.
+pub(crate) struct Notice<'a> {
+    lines: &'a [String],
+    /// Whether each line holds a unit clause.
+    has_units: Vec<bool>,
+    /// Whether each line's unit clause names a unit with a 区/县/市 prefix.
+    prefixed_units: Vec<bool>,
+}
+
+impl<'a> Notice<'a> {
+    pub(crate) fn new(lines: &'a [String]) -> Self {
+        let mut has_units = Vec::with_capacity(lines.len());
+        let mut prefixed_units = Vec::with_capacity(lines.len());
+        for line in lines {
+            let mut clauses = Clauses::default();
+            take_clauses(line, &mut clauses);
+            has_units.push(!clauses.is_empty());
+            let units = clauses.into_units(None, None);
+            prefixed_units.push(units::list_prefix(&units).is_some());
+        }
+        Self {
+            lines,
+            has_units,
+            prefixed_units,
+        }
+    }
 }
 
 /// Lines shorter than this are never split: a run-on list holds several items.
@@ -145,7 +175,7 @@ pub(crate) struct UnitContext {
 }
 
 impl UnitContext {
-    fn new(meta: &crate::model::Meta, lines: &[String]) -> Self {
+    fn new(meta: &crate::model::Meta, notice: &Notice<'_>) -> Self {
         let place_with_level = [meta.issuer.as_deref(), meta.title.as_deref()]
             .into_iter()
             .flatten()
@@ -154,20 +184,10 @@ impl UnitContext {
             Some((place, level)) => (Some(place), Some(level)),
             None => (None, None),
         };
-        // Where most lists name a prefixed first unit, a list with none means the same
-        // level (海州生态环境局、…、农业农村局 is 区农业农村局).
-        let mut prefixed = 0usize;
-        let mut total = 0usize;
-        for line in lines {
-            let mut clauses = Clauses::default();
-            take_clauses(line, &mut clauses);
-            if clauses.is_empty() {
-                continue;
-            }
-            let units = clauses.into_units(None, None);
-            total += 1;
-            prefixed += usize::from(units::list_prefix(&units).is_some());
-        }
+        // Where most lists name a prefixed unit, a list with none means the same level
+        // (海州生态环境局、…、农业农村局 is 区农业农村局).
+        let total = notice.has_units.iter().filter(|&&b| b).count();
+        let prefixed = notice.prefixed_units.iter().filter(|&&b| b).count();
         let fallback_prefix = level.filter(|_| total > 0 && prefixed * 2 > total);
         Self {
             place,
@@ -201,7 +221,8 @@ fn place_of(text: &str) -> Option<(String, char)> {
 }
 
 /// Picks the numbered run that is the list of items.
-fn choose_list(lines: &[String]) -> Option<Vec<Entry>> {
+fn choose_list(notice: &Notice<'_>) -> Option<Vec<Entry>> {
+    let lines = notice.lines;
     let candidates: Vec<Entry> = lines
         .iter()
         .enumerate()
@@ -219,13 +240,13 @@ fn choose_list(lines: &[String]) -> Option<Vec<Entry>> {
     let scored: Vec<(f64, usize)> = runs
         .iter()
         .enumerate()
-        .map(|(i, run)| (run_score(lines, run, expected), i))
+        .map(|(i, run)| (run_score(notice, run, expected), i))
         .collect();
     let best = scored
         .iter()
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|&(_, i)| i)?;
-    Some(merge_restarted_runs(lines, &runs, best))
+    Some(merge_restarted_runs(notice, &runs, best))
 }
 
 /// Runs of one style numbered 1, 2, 3 …; a small gap or a repeated number (a notice's
@@ -273,14 +294,16 @@ fn expected_count(lines: &[String]) -> Option<usize> {
 
 /// How much a run looks like the list of items: long entries with unit clauses and
 /// numbers score high; navigation links and short headings low.
-fn run_score(lines: &[String], run: &[Entry], expected: Option<usize>) -> f64 {
+fn run_score(notice: &Notice<'_>, run: &[Entry], expected: Option<usize>) -> f64 {
+    let lines = notice.lines;
     let mut score = 0.0;
     for (k, entry) in run.iter().enumerate() {
         let end = run
             .get(k + 1)
-            .map_or((entry.line + 4).min(lines.len()), |next| next.line);
-        let extent = &lines[entry.line..end.max(entry.line + 1)];
-        let has_units = extent.iter().any(|l| has_unit_clause(l));
+            .map_or((entry.line + 4).min(lines.len()), |next| next.line)
+            .max(entry.line + 1);
+        let extent = &lines[entry.line..end];
+        let has_units = notice.has_units[entry.line..end].iter().any(|&b| b);
         let length: usize = extent.iter().map(|l| l.chars().count()).sum();
         let has_digits = extent.iter().any(|l| l.chars().any(|c| c.is_ascii_digit()));
         score += 1.0
@@ -294,15 +317,9 @@ fn run_score(lines: &[String], run: &[Entry], expected: Option<usize>) -> f64 {
     score
 }
 
-fn has_unit_clause(line: &str) -> bool {
-    let mut clauses = Clauses::default();
-    take_clauses(line, &mut clauses);
-    !clauses.is_empty()
-}
-
 /// Where numbering restarts under each category (教育类 1–5, 卫生类 1–7), the runs that
 /// follow one another with a heading between them are one list.
-fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> Vec<Entry> {
+fn merge_restarted_runs(notice: &Notice<'_>, runs: &[Vec<Entry>], best: usize) -> Vec<Entry> {
     let style = runs[best][0].marker.style;
     let mut same: Vec<&Vec<Entry>> = runs.iter().filter(|r| r[0].marker.style == style).collect();
     same.sort_by_key(|r| r[0].line);
@@ -310,19 +327,18 @@ fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> V
         return runs[best].clone();
     };
     let unit_share = |run: &Vec<Entry>| {
-        let with_units = run
-            .iter()
-            .filter(|e| has_unit_clause(&lines[e.line]))
-            .count();
+        let with_units = run.iter().filter(|e| notice.has_units[e.line]).count();
         with_units as f64 / run.len() as f64
     };
     let joins = |earlier: &Vec<Entry>, later: &Vec<Entry>| {
         let (Some(last), Some(first)) = (earlier.last(), later.first()) else {
             return false;
         };
-        let between = &lines[last.line + 1..first.line];
+        let between = last.line + 1..first.line;
         between.len() <= 12
-            && between.iter().any(|l| is_heading_like(l, style))
+            && between
+                .into_iter()
+                .any(|i| is_heading_like(notice, i, style))
             && (unit_share(earlier) - unit_share(later)).abs() < 0.5
     };
     let mut start = position;
@@ -341,9 +357,10 @@ fn merge_restarted_runs(lines: &[String], runs: &[Vec<Entry>], best: usize) -> V
 
 /// A line that can head a group of items: numbered in another style, or short and
 /// without sentence punctuation.
-fn is_heading_like(line: &str, item_style: Style) -> bool {
+fn is_heading_like(notice: &Notice<'_>, i: usize, item_style: Style) -> bool {
+    let line = &notice.lines[i];
     let len = line.chars().count();
-    if line.contains(['。', '；', ';']) || len > 40 || has_unit_clause(line) || is_terminator(line)
+    if line.contains(['。', '；', ';']) || len > 40 || notice.has_units[i] || is_terminator(line)
     {
         return false;
     }
@@ -418,29 +435,30 @@ fn is_date_only(line: &str) -> bool {
 }
 
 /// The line after each item's last line.
-fn item_ends(lines: &[String], entries: &[Entry]) -> Vec<usize> {
+fn item_ends(notice: &Notice<'_>, entries: &[Entry]) -> Vec<usize> {
     entries
         .iter()
         .enumerate()
         .map(|(k, entry)| match entries.get(k + 1) {
             Some(next) => next.line,
-            None => last_item_end(lines, entry),
+            None => last_item_end(notice, entry),
         })
         .collect()
 }
 
 /// Nothing marks where the last item ends but what follows it: a terminator, a signing
 /// line, or, once the item's unit clause has been read, any line that is not more units.
-fn last_item_end(lines: &[String], entry: &Entry) -> usize {
+fn last_item_end(notice: &Notice<'_>, entry: &Entry) -> usize {
     const MAX_CONTINUATION_LINES: usize = 12;
-    let mut closed = has_unit_clause(&lines[entry.line]);
+    let lines = notice.lines;
+    let mut closed = notice.has_units[entry.line];
     let mut end = entry.line + 1;
     while end < lines.len() && end - entry.line <= MAX_CONTINUATION_LINES {
         let line = &lines[end];
         if is_terminator(line) || is_signature_like(line) {
             break;
         }
-        let is_units = has_unit_clause(line);
+        let is_units = notice.has_units[end];
         if closed && !is_units {
             break;
         }
@@ -475,7 +493,8 @@ impl Categories {
     }
 }
 
-fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories {
+fn categories(notice: &Notice<'_>, entries: &[Entry], ends: &[usize]) -> Categories {
+    let lines = notice.lines;
     let Some(style) = entries.first().map(|e| e.marker.style) else {
         return Categories {
             of_item: Vec::new(),
@@ -487,7 +506,7 @@ fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories
     let above_first = entries
         .first()
         .and_then(|first| first.line.checked_sub(1))
-        .filter(|&i| is_heading_like(&lines[i], style) && sequence.accepts(&lines[i]));
+        .filter(|&i| is_heading_like(notice, i, style) && sequence.accepts(&lines[i]));
     let mut headings: Vec<(usize, String)> = Vec::new();
     for (k, entry) in entries.iter().enumerate().skip(1) {
         let previous_end = ends[k - 1];
@@ -495,10 +514,7 @@ fn categories(lines: &[String], entries: &[Entry], ends: &[usize]) -> Categories
         let mut i = entry.line;
         // Headings stand right before the item they open, after the previous item closed.
         while i > entries[k - 1].line + 1 && i > previous_end.saturating_sub(3).max(1) {
-            let candidate = &lines[i - 1];
-            if !is_heading_like(candidate, style)
-                || !previous_closed(lines, i - 1, candidate, style)
-            {
+            if !is_heading_like(notice, i - 1, style) || !previous_closed(notice, i - 1, style) {
                 break;
             }
             found.push(i - 1);
@@ -556,15 +572,17 @@ impl HeadingSequence {
 
 /// A short unnumbered line is a heading only where the item before it has closed (its
 /// last line ends a sentence or is its unit clause); a numbered one always is.
-fn previous_closed(lines: &[String], at: usize, candidate: &str, style: Style) -> bool {
-    if read_marker(candidate).is_some_and(|m| m.style != style) {
+fn previous_closed(notice: &Notice<'_>, at: usize, style: Style) -> bool {
+    if read_marker(&notice.lines[at]).is_some_and(|m| m.style != style) {
         return true;
     }
-    let Some(previous) = at.checked_sub(1).and_then(|i| lines.get(i)) else {
+    let Some(previous) = at.checked_sub(1) else {
         return true;
     };
-    let previous = previous.trim_end();
-    previous.ends_with(['。', '）', ')', '；', ';']) || has_unit_clause(previous)
+    notice.lines[previous]
+        .trim_end()
+        .ends_with(['。', '）', ')', '；', ';'])
+        || notice.has_units[previous]
 }
 
 fn build_item(

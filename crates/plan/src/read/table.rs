@@ -4,7 +4,7 @@
 use super::marker::{read_marker, Style};
 use super::text::{squeeze, trim_punct};
 use super::units::{label_at, take_clauses, Clauses, Role};
-use super::{is_terminator, item_targets, item_warnings, meta, split_title, UnitContext};
+use super::{is_terminator, item_targets, item_warnings, meta, split_title, Notice, UnitContext};
 use crate::model::{Item, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ struct Row {
 pub fn read_table_plan(lines: &[String]) -> Option<Plan> {
     let (header_line, columns) = find_header(lines)?;
     let meta = meta::read_meta(lines, header_line);
-    let context = UnitContext::new(&meta, lines);
+    let context = UnitContext::new(&meta, &Notice::new(lines));
     let mut rows: Vec<Row> = Vec::new();
     let mut heading: Option<String> = None;
     let mut column_category: Option<String> = None;

@@ -61,6 +61,26 @@ const LABELS: &[(&str, Role)] = &[
     ("时间节点", Role::Other),
 ];
 
+/// The first characters of the labels above (a test keeps the two in step).
+fn is_label_start(c: char) -> bool {
+    matches!(
+        c,
+        '牵' | '主'
+            | '负'
+            | '责'
+            | '实'
+            | '承'
+            | '建'
+            | '配'
+            | '协'
+            | '参'
+            | '分'
+            | '联'
+            | '完'
+            | '时'
+    )
+}
+
 /// The units named by one item.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Units {
@@ -124,40 +144,17 @@ impl Clauses {
 pub fn label_at(text: &str) -> Option<(Role, usize)> {
     // Called at every character of every line: rule most positions out cheaply.
     let first = text.trim_start().chars().next()?;
-    if !LABELS.iter().any(|(label, _)| label.starts_with(first)) {
+    if !is_label_start(first) {
         return None;
     }
-    let mut squeezed = String::new();
-    for c in text.chars() {
-        if c.is_whitespace() {
-            continue;
-        }
-        squeezed.push(c);
-        if squeezed.chars().count() >= 6 {
-            break;
-        }
-    }
     LABELS.iter().find_map(|&(label, role)| {
-        if !squeezed.starts_with(label) {
+        if !label.starts_with(first) {
             return None;
         }
-        // Map the label's char count back onto the original (which may hold spaces).
-        let mut seen = 0;
-        let mut end = 0;
-        for (i, c) in text.char_indices() {
-            if c.is_whitespace() {
-                continue;
-            }
-            seen += 1;
-            end = i + c.len_utf8();
-            if seen == label.chars().count() {
-                break;
-            }
-        }
+        let end = label_end(text, label)?;
         let after = &text[end..];
         let trimmed = after.trim_start();
-        let next = trimmed.chars().next();
-        let delimiter_len = match next {
+        let delimiter_len = match trimmed.chars().next() {
             Some(c) if is_colon(c) || c == '】' || c == ']' || c == '］' => {
                 after.len() - trimmed.len() + c.len_utf8()
             }
@@ -167,6 +164,25 @@ pub fn label_at(text: &str) -> Option<(Role, usize)> {
         };
         Some((role, end + delimiter_len))
     })
+}
+
+/// Where `label` ends in `text` if `text` starts with it, spaces inside allowed.
+fn label_end(text: &str, label: &str) -> Option<usize> {
+    let mut wanted = label.chars();
+    let mut next = wanted.next();
+    for (i, c) in text.char_indices() {
+        let Some(expected) = next else {
+            return Some(i);
+        };
+        if c.is_whitespace() {
+            continue;
+        }
+        if c != expected {
+            return None;
+        }
+        next = wanted.next();
+    }
+    next.is_none().then_some(text.len())
 }
 
 /// Removes every unit clause from one line of an item, collecting the lists. Returns
@@ -270,6 +286,9 @@ const SUPPORT_VERBS: &[&str] = &[
 
 /// 「市教育局牵头，市财政局配合」: the first part names who leads.
 fn is_verb_list(inner: &str) -> bool {
+    if !inner.contains("牵头") {
+        return false;
+    }
     let first = split_outside_brackets(inner, &['，', ',', '；', ';'])
         .into_iter()
         .next()
@@ -667,6 +686,14 @@ mod tests {
         let (_, units) = units_of("（牵头处室：规划处；配合处室：财务处）");
         assert_eq!(units.lead, ["规划处"]);
         assert_eq!(units.support, ["财务处"]);
+    }
+
+    #[test]
+    fn every_label_starts_with_a_character_the_quick_check_knows() {
+        for (label, _) in LABELS {
+            let first = label.chars().next().unwrap();
+            assert!(is_label_start(first), "{label}");
+        }
     }
 
     #[test]
