@@ -79,8 +79,9 @@ impl<'a> Notice<'a> {
             let mut clauses = Clauses::default();
             take_clauses(line, &mut clauses);
             has_units.push(!clauses.is_empty());
-            let units = clauses.into_units(None, None);
-            prefixed_units.push(units::list_prefix(&units).is_some());
+            let prefixed = !clauses.is_empty()
+                && units::list_prefix(&clauses.into_units(None, None)).is_some();
+            prefixed_units.push(prefixed);
         }
         Self {
             lines,

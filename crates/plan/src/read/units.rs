@@ -2,6 +2,8 @@
 //! write them, and the lists inside them.
 
 use super::text::{is_close_paren, is_colon, is_open_paren, matching_close, trim_punct};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// What a labelled list of units is, by its label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,18 @@ const LABELS: &[(&str, Role)] = &[
     ("完成时间", Role::Other),
     ("时间节点", Role::Other),
 ];
+
+/// The labels by their first character, in the order of `LABELS` (longest first).
+static LABELS_BY_FIRST_CHAR: LazyLock<HashMap<char, Vec<(&'static str, Role)>>> =
+    LazyLock::new(|| {
+        let mut index: HashMap<char, Vec<(&'static str, Role)>> = HashMap::new();
+        for &(label, role) in LABELS {
+            if let Some(first) = label.chars().next() {
+                index.entry(first).or_default().push((label, role));
+            }
+        }
+        index
+    });
 
 /// The first characters of the labels above (a test keeps the two in step).
 fn is_label_start(c: char) -> bool {
@@ -143,27 +157,27 @@ impl Clauses {
 /// followed by a colon or a closing bracket. Returns its role and the bytes it takes.
 pub fn label_at(text: &str) -> Option<(Role, usize)> {
     // Called at every character of every line: rule most positions out cheaply.
-    let first = text.trim_start().chars().next()?;
+    let first = text.chars().next()?;
     if !is_label_start(first) {
         return None;
     }
-    LABELS.iter().find_map(|&(label, role)| {
-        if !label.starts_with(first) {
-            return None;
-        }
-        let end = label_end(text, label)?;
-        let after = &text[end..];
-        let trimmed = after.trim_start();
-        let delimiter_len = match trimmed.chars().next() {
-            Some(c) if is_colon(c) || c == '】' || c == ']' || c == '］' => {
-                after.len() - trimmed.len() + c.len_utf8()
-            }
-            // A label alone in a table header cell or at the end of a line.
-            None => after.len(),
-            _ => return None,
-        };
-        Some((role, end + delimiter_len))
-    })
+    LABELS_BY_FIRST_CHAR
+        .get(&first)?
+        .iter()
+        .find_map(|&(label, role)| {
+            let end = label_end(text, label)?;
+            let after = &text[end..];
+            let trimmed = after.trim_start();
+            let delimiter_len = match trimmed.chars().next() {
+                Some(c) if is_colon(c) || c == '】' || c == ']' || c == '］' => {
+                    after.len() - trimmed.len() + c.len_utf8()
+                }
+                // A label alone in a table header cell or at the end of a line.
+                None => after.len(),
+                _ => return None,
+            };
+            Some((role, end + delimiter_len))
+        })
 }
 
 /// Where `label` ends in `text` if `text` starts with it, spaces inside allowed.
