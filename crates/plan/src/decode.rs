@@ -68,21 +68,63 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 /// tabs is a table row copied from a spreadsheet or Word: its cells are joined as the
 /// HTML and Word readers join them.
 fn text_lines(text: &str) -> Vec<String> {
-    text.split(['\n', '\r', '\u{2028}', '\u{2029}'])
-        .map(|line| {
-            if line.matches('\t').count() >= 2 {
-                line.split('\t')
-                    .map(crate::lines::tidy)
-                    .collect::<Vec<_>>()
-                    .join(crate::lines::CELL_SEPARATOR)
-                    .trim()
-                    .to_string()
-            } else {
-                crate::lines::tidy(line)
+    let mut out = Vec::new();
+    let mut raw = text
+        .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .filter(|l| !l.is_empty());
+    while let Some(line) = raw.next() {
+        if line.matches('\t').count() < 2 {
+            out.push(crate::lines::tidy(line));
+            continue;
+        }
+        // A spreadsheet quotes a cell that holds line breaks: the row goes on until the
+        // quote closes.
+        let mut row = line.to_string();
+        while open_quote(&row) {
+            match raw.next() {
+                Some(more) => {
+                    row.push('\n');
+                    row.push_str(more);
+                }
+                None => break,
             }
+        }
+        out.push(tab_row_to_cells(&row));
+    }
+    out.retain(|line| !line.is_empty());
+    out
+}
+
+/// Whether a tab-separated row ends inside a quoted cell: its quotes do not pair up
+/// (a quote inside a quoted cell is written twice, which keeps the count even).
+fn open_quote(row: &str) -> bool {
+    row.matches('"').count() % 2 == 1
+}
+
+/// One tab-separated row as cells joined by the separator; quoted cells unquoted, lines
+/// inside a cell joined as a table cell's paragraphs are, empty cells at the end dropped
+/// (spreadsheets pad every row to the widest).
+fn tab_row_to_cells(row: &str) -> String {
+    let mut cells: Vec<String> = row
+        .split('\t')
+        .map(|cell| {
+            let cell = cell.trim();
+            let unquoted = cell
+                .strip_prefix('"')
+                .and_then(|c| c.strip_suffix('"'))
+                .map_or_else(|| cell.to_string(), |c| c.replace("\"\"", "\""));
+            let paragraphs: Vec<String> = unquoted
+                .split('\n')
+                .map(crate::lines::tidy)
+                .filter(|p| !p.is_empty())
+                .collect();
+            crate::lines::join_paragraphs(&paragraphs)
         })
-        .filter(|line| !line.is_empty())
-        .collect()
+        .collect();
+    while cells.last().is_some_and(|c| c.is_empty()) {
+        cells.pop();
+    }
+    cells.join(crate::lines::CELL_SEPARATOR)
 }
 
 fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
@@ -163,6 +205,19 @@ mod tests {
         assert_eq!(
             decoded.lines,
             ["序号 | 项目名称 | 牵头单位", "1 | 改善办学条件 | 区教育局"]
+        );
+    }
+
+    #[test]
+    fn a_quoted_cell_holding_line_breaks_stays_in_its_row() {
+        let text = "序号\t项目名称\t内容\t单位\t\t\n3\t学有优教\t\"1.新建学校3所；\n2.改造校舍。\"\t县教育局\t\t\n";
+        let decoded = decode(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            decoded.lines,
+            [
+                "序号 | 项目名称 | 内容 | 单位",
+                "3 | 学有优教 | 1.新建学校3所；2.改造校舍。 | 县教育局"
+            ]
         );
     }
 

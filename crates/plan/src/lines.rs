@@ -174,7 +174,7 @@ impl LineBuilder {
 /// Joins the paragraphs of one cell. After a sentence or clause mark nothing is needed
 /// (Chinese has no spaces); otherwise a space keeps apart what the cell broke apart, such
 /// as two unit names on two lines.
-fn join_paragraphs(paragraphs: &[String]) -> String {
+pub fn join_paragraphs(paragraphs: &[String]) -> String {
     let mut out = String::new();
     for paragraph in paragraphs {
         let ends_clause = out

@@ -234,20 +234,15 @@ fn choose_list(notice: &Notice<'_>) -> Option<Vec<Entry>> {
         })
         .collect();
     let expected = expected_count(lines);
-    let mut runs: Vec<Vec<Entry>> = Vec::new();
+    let mut lists: Vec<Vec<Entry>> = Vec::new();
     for style in distinct_styles_of(candidates.iter().map(|c| &c.marker)) {
-        runs.extend(runs_of(&candidates, style));
+        lists.extend(join_restarted_runs(notice, runs_of(&candidates, style)));
     }
-    let scored: Vec<(f64, usize)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| (run_score(notice, run, expected), i))
-        .collect();
-    let best = scored
-        .iter()
+    lists
+        .into_iter()
+        .map(|list| (run_score(notice, &list, expected), list))
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|&(_, i)| i)?;
-    Some(merge_restarted_runs(notice, &runs, best))
+        .map(|(_, list)| list)
 }
 
 /// Runs of one style numbered 1, 2, 3 …; a small gap or a repeated number (a notice's
@@ -319,41 +314,35 @@ fn run_score(notice: &Notice<'_>, run: &[Entry], expected: Option<usize>) -> f64
 }
 
 /// Where numbering restarts under each category (教育类 1–5, 卫生类 1–7), the runs that
-/// follow one another with a heading between them are one list.
-fn merge_restarted_runs(notice: &Notice<'_>, runs: &[Vec<Entry>], best: usize) -> Vec<Entry> {
-    let style = runs[best][0].marker.style;
-    let mut same: Vec<&Vec<Entry>> = runs.iter().filter(|r| r[0].marker.style == style).collect();
-    same.sort_by_key(|r| r[0].line);
-    let Some(position) = same.iter().position(|r| std::ptr::eq(*r, &runs[best])) else {
-        return runs[best].clone();
-    };
-    let unit_share = |run: &Vec<Entry>| {
+/// follow one another with a heading between them are one list. Runs of one style come in
+/// the order of their lines.
+fn join_restarted_runs(notice: &Notice<'_>, runs: Vec<Vec<Entry>>) -> Vec<Vec<Entry>> {
+    let unit_share = |run: &[Entry]| {
         let with_units = run.iter().filter(|e| notice.has_units[e.line]).count();
-        with_units as f64 / run.len() as f64
+        with_units as f64 / run.len().max(1) as f64
     };
-    let joins = |earlier: &Vec<Entry>, later: &Vec<Entry>| {
-        let (Some(last), Some(first)) = (earlier.last(), later.first()) else {
-            return false;
+    let mut lists: Vec<Vec<Entry>> = Vec::new();
+    let mut last_run: Vec<Entry> = Vec::new();
+    for run in runs {
+        let joins = match (last_run.last(), run.first(), lists.last()) {
+            (Some(last), Some(first), Some(_)) => {
+                let style = first.marker.style;
+                let between = last.line + 1..first.line;
+                between.len() <= 12
+                    && between
+                        .into_iter()
+                        .any(|i| is_heading_like(notice, i, style))
+                    && (unit_share(&last_run) - unit_share(&run)).abs() < 0.5
+            }
+            _ => false,
         };
-        let between = last.line + 1..first.line;
-        between.len() <= 12
-            && between
-                .into_iter()
-                .any(|i| is_heading_like(notice, i, style))
-            && (unit_share(earlier) - unit_share(later)).abs() < 0.5
-    };
-    let mut start = position;
-    while start > 0 && joins(same[start - 1], same[start]) {
-        start -= 1;
+        match lists.last_mut() {
+            Some(list) if joins => list.extend(run.iter().copied()),
+            _ => lists.push(run.clone()),
+        }
+        last_run = run;
     }
-    let mut end = position;
-    while end + 1 < same.len() && joins(same[end], same[end + 1]) {
-        end += 1;
-    }
-    same[start..=end]
-        .iter()
-        .flat_map(|r| r.iter().copied())
-        .collect()
+    lists
 }
 
 /// A line that can head a group of items: numbered in another style, or short and
