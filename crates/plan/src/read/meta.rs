@@ -217,7 +217,8 @@ pub fn read_meta(lines: &[String], list_start: usize) -> Meta {
 
 /// Words a notice's title ends with.
 const TITLE_ENDINGS: &[&str] = &[
-    "通知", "方案", "意见", "决定", "公告", "通报", "清单", "计划", "安排", "项目", "函",
+    "通知", "方案", "意见", "决定", "公告", "通报", "清单", "计划", "安排", "项目", "函", "表",
+    "目录",
 ];
 
 fn find_title(lines: &[String]) -> Option<String> {

@@ -151,6 +151,10 @@ fn is_target(text: &str, q: &Quantity, quoted: &[std::ops::Range<usize>]) -> boo
     if after_number.starts_with(['-', '—', '~', '～', '至']) && q.unit.is_empty() {
         return false;
     }
+    // 由每人每月520元提高到560元: the level it starts from is not what is delivered.
+    if is_starting_level(before, after) {
+        return false;
+    }
     if q.numerals != Numerals::Arabic {
         let from_number = &text[q.number.start..];
         if SET_PHRASES.iter().any(|p| from_number.starts_with(p)) {
@@ -158,11 +162,50 @@ fn is_target(text: &str, q: &Quantity, quoted: &[std::ops::Range<usize>]) -> boo
         }
         // A Chinese numeral glued to the Han word before it is part of a name (政策三十条
         // without title marks, 八一河, 浦南太平三期).
-        if prev.is_some_and(is_han) && is_name_context(before) {
+        if prev.is_some_and(is_han) && is_not_a_count_context(before) {
             return false;
         }
     }
     true
+}
+
+/// Verbs of change that, after 由/从 X, lead to the new level: 由520元提高到560元.
+const CHANGES_TO: &[&str] = &[
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "增加到",
+    "增加至",
+    "增长到",
+    "增长至",
+    "上调到",
+    "上调至",
+    "调整到",
+    "调整至",
+    "调整为",
+    "降低到",
+    "降低至",
+    "下降到",
+    "下降至",
+    "减少到",
+    "减少至",
+    "降到",
+    "提到",
+];
+
+fn is_starting_level(before: &str, after: &str) -> bool {
+    let clause_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| is_clause_end(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let clause = &before[clause_start..];
+    let from = clause.rfind(['由', '从']);
+    from.is_some()
+        && CHANGES_TO
+            .iter()
+            .any(|verb| after.trim_start().starts_with(verb))
 }
 
 /// Whether the words right after a quantity name a rate (覆盖率, 达标率) before any
@@ -175,10 +218,26 @@ fn defines_a_rate(after: &str) -> bool {
         .any(|c| c == '率')
 }
 
-/// Words that, right before a Chinese numeral, make it part of a name.
-fn is_name_context(before: &str) -> bool {
+/// Words that, right before a Chinese numeral, make it part of a name (政策三十条, 八一河,
+/// 浦南太平三期) or a turn of phrase rather than a count (不让一个学生, 每一户).
+fn is_not_a_count_context(before: &str) -> bool {
     [
-        "政策", "措施", "条例", "意见", "工程", "行动", "计划", "太平", "二期", "一期",
+        "政策",
+        "措施",
+        "条例",
+        "意见",
+        "工程",
+        "行动",
+        "计划",
+        "太平",
+        "二期",
+        "一期",
+        "不让",
+        "每",
+        "任何",
+        "没有",
+        "不落下",
+        "不漏",
     ]
     .iter()
     .any(|w| before.ends_with(w))
