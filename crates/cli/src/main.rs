@@ -1,8 +1,12 @@
 //! The `shishi` binary: commands, configuration and wiring. Thin by design.
 
+mod admin_cmd;
+mod import_cmd;
 mod plan_cmd;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -12,32 +16,87 @@ use std::process::ExitCode;
     about = "实事：民生实事项目的分解、跟踪、督查与公开"
 )]
 struct Cli {
+    /// The database: sqlite://FILE (created when missing) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "SHISHI_DB",
+        default_value = "sqlite://shishi.db"
+    )]
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Read plan notices (民生实事通知).
+    /// Read plan notices (民生实事通知) and import them.
     #[command(subcommand)]
     Plan(plan_cmd::PlanCommand),
+    /// Manage the people who sign in.
+    #[command(subcommand)]
+    User(admin_cmd::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(admin_cmd::TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(admin_cmd::AuditCommand),
+    /// Write a consistent copy of a SQLite database to FILE, also while the server runs.
+    Backup { file: PathBuf },
+    /// Put a SQLite backup in place of the database. Only while no server runs on it.
+    Restore { file: PathBuf },
+    /// Run the server.
+    Serve {
+        /// Where to listen, HOST:PORT (port 0 picks a free port, printed on start).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let db = cli.db.as_str();
     let result = match cli.command {
-        Command::Plan(command) => plan_cmd::run(command),
+        Command::Plan(command) => plan_cmd::run(command, db),
+        Command::User(command) => {
+            runtime().and_then(|rt| rt.block_on(admin_cmd::user(db, command)))
+        }
+        Command::Token(command) => {
+            runtime().and_then(|rt| rt.block_on(admin_cmd::token(db, command)))
+        }
+        Command::Audit(command) => {
+            runtime().and_then(|rt| rt.block_on(admin_cmd::audit(db, command)))
+        }
+        Command::Backup { file } => {
+            runtime().and_then(|rt| rt.block_on(admin_cmd::backup(db, &file)))
+        }
+        Command::Restore { file } => {
+            runtime().and_then(|rt| rt.block_on(admin_cmd::restore(db, &file)))
+        }
+        Command::Serve { addr } => {
+            runtime().and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped reading (`| head`) is not an error of ours.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        // Already reported on stdout: the answer of `audit verify` is "no".
+        Err(error) if error.downcast_ref::<admin_cmd::AuditBroken>().is_some() => ExitCode::from(1),
         Err(error) => {
             // One line, the whole chain of causes: what a person at a terminal needs.
             eprintln!("shishi: {error:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// The runtime the database commands and the server run on.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

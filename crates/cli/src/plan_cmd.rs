@@ -20,6 +20,16 @@ pub enum PlanCommand {
     /// Read lines on standard input and print, for each, a JSON array of every quantity
     /// found in it: {"text","value","unit","op"}.
     Quantities,
+    /// Read a notice and store its plan; print the plan's id alone on the last line. The
+    /// same notice again changes nothing; a revised one shows what would change, and is
+    /// applied only with --apply.
+    Import {
+        /// The notice file.
+        file: PathBuf,
+        /// Apply the changes of a revised notice to the stored plan.
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,10 +40,15 @@ pub enum Format {
     Table,
 }
 
-pub fn run(command: PlanCommand) -> anyhow::Result<()> {
+pub fn run(command: PlanCommand, db: &str) -> anyhow::Result<()> {
     match command {
         PlanCommand::Parse { file, format } => parse(&file, format),
         PlanCommand::Quantities => quantities(),
+        PlanCommand::Import { file, apply } => {
+            let bytes = read_notice(&file)?;
+            let plan = shishi_plan::parse(&bytes).with_context(|| format!("{}", file.display()))?;
+            crate::runtime()?.block_on(crate::import_cmd::import(db, plan, apply))
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use audit::{Actor, AuditEvent};
 pub use error::{Result, StoreError};
 pub use plans::{
     place_of, ImportOutcome, ItemChange, ItemDetail, ItemField, PlanDetail, PlanDiff, PlanMeta,
-    TargetChange, TargetSpec,
+    TargetChange, TargetScope, TargetSpec,
 };
 pub use sql::Backend;
 pub use users::{Account, ApiToken, NewUser};

@@ -124,6 +124,14 @@ pub struct ItemDetail {
     pub targets: Vec<Target>,
 }
 
+/// A target with its plan and the lead units of its item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetScope {
+    pub plan: Plan,
+    pub target: Target,
+    pub lead_units: Vec<UnitId>,
+}
+
 /// The place a notice's unit names are read in: its issuer without the government's title
 /// (海州区人民政府 → 海州区).
 pub fn place_of(meta: &shishi_plan::Meta) -> Option<String> {
@@ -319,6 +327,22 @@ pub(crate) async fn plan_of_target(tx: &mut Tx, id: TargetId) -> Result<Plan> {
     let row: Option<PlanRow> = tx.fetch_optional(&sql, args![id.get()]).await?;
     row.ok_or_else(|| StoreError::NotFound(format!("target {id}")))?
         .to_plan()
+}
+
+async fn target_scope(tx: &mut Tx, id: TargetId) -> Result<TargetScope> {
+    let target = target(tx, id).await?;
+    let plan = plan_of_target(tx, id).await?;
+    let units: Vec<(i64,)> = tx
+        .fetch_all(
+            "select unit from item_units where item = $1 and role = 'lead' order by position",
+            args![target.item.get()],
+        )
+        .await?;
+    Ok(TargetScope {
+        plan,
+        target,
+        lead_units: units.into_iter().map(|(u,)| UnitId::new(u)).collect(),
+    })
 }
 
 async fn load_detail(tx: &mut Tx, id: PlanId) -> Result<PlanDetail> {
@@ -987,6 +1011,15 @@ impl Store {
         let target = target(&mut tx, id).await;
         tx.commit().await?;
         target
+    }
+
+    /// A target with what deciding on it needs: its plan (settings, year) and the lead units
+    /// of its item, whom the permission rules let report on it.
+    pub async fn target_scope(&self, id: TargetId) -> Result<TargetScope> {
+        let mut tx = self.backend.read().await?;
+        let scope = target_scope(&mut tx, id).await;
+        tx.commit().await?;
+        scope
     }
 
     /// Changes how a plan is run (thresholds, due day, the unit head step, first period).

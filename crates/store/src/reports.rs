@@ -7,8 +7,8 @@ use crate::plans::{format_date, parse_date, plan_of_target, target};
 use crate::sql::{args, Tx};
 use crate::Store;
 use shishi_core::{
-    Actual, Percent, Period, PlanSettings, Reason, Report, ReportContent, ReportId, ReportState,
-    ReportValue, Revision, Target, TargetId,
+    Actual, Percent, Period, PlanId, PlanSettings, Reason, Report, ReportContent, ReportId,
+    ReportState, ReportValue, Revision, Target, TargetId,
 };
 use time::Date;
 
@@ -128,20 +128,56 @@ async fn for_target(tx: &mut Tx, target: TargetId) -> Result<Vec<Report>> {
     let sql = format!(
         "select {} from report_revisions r join reports p on p.id = r.report \
          where p.target = $1 order by r.report, r.number",
-        REVISION_COLUMNS
-            .split(", ")
-            .map(|c| format!("r.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        qualified_revision_columns()
     );
-    let mut revisions: Vec<RevisionRow> = tx.fetch_all(&sql, args![target.get()]).await?;
-    let mut reports = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (own, rest): (Vec<_>, Vec<_>) = revisions.into_iter().partition(|r| r.report == row.id);
-        revisions = rest;
-        reports.push(assemble(row, own)?);
+    let revisions: Vec<RevisionRow> = tx.fetch_all(&sql, args![target.get()]).await?;
+    assemble_all(rows, revisions)
+}
+
+/// Every report on the targets of a plan: two queries however many targets it has, so a
+/// plan's status page does not cost one query per target.
+async fn for_plan(tx: &mut Tx, plan: PlanId) -> Result<Vec<Report>> {
+    const OF_PLAN: &str = "join targets t on t.id = p.target join items i on i.id = t.item \
+         where i.plan = $1";
+    let rows: Vec<ReportRow> = tx
+        .fetch_all(
+            &format!(
+                "select p.id, p.target, p.period from reports p {OF_PLAN} order by p.target, \
+                 p.period"
+            ),
+            args![plan.get()],
+        )
+        .await?;
+    let sql = format!(
+        "select {} from report_revisions r join reports p on p.id = r.report {OF_PLAN} \
+         order by r.report, r.number",
+        qualified_revision_columns()
+    );
+    let revisions: Vec<RevisionRow> = tx.fetch_all(&sql, args![plan.get()]).await?;
+    assemble_all(rows, revisions)
+}
+
+fn qualified_revision_columns() -> String {
+    REVISION_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reports from their rows and all their revisions (ordered by report, then number).
+fn assemble_all(rows: Vec<ReportRow>, revisions: Vec<RevisionRow>) -> Result<Vec<Report>> {
+    let mut by_report: std::collections::HashMap<i64, Vec<RevisionRow>> =
+        std::collections::HashMap::with_capacity(rows.len());
+    for revision in revisions {
+        by_report.entry(revision.report).or_default().push(revision);
     }
-    Ok(reports)
+    rows.into_iter()
+        .map(|row| {
+            let own = by_report.remove(&row.id).unwrap_or_default();
+            assemble(row, own)
+        })
+        .collect()
 }
 
 /// Writes the report's current revision: the only one that can have changed since it was
@@ -417,6 +453,14 @@ impl Store {
         let report = find(&mut tx, target, period).await;
         tx.commit().await?;
         report
+    }
+
+    /// Every report on the targets of `plan`, each with all its revisions.
+    pub async fn reports_for_plan(&self, plan: PlanId) -> Result<Vec<Report>> {
+        let mut tx = self.backend.read().await?;
+        let reports = for_plan(&mut tx, plan).await;
+        tx.commit().await?;
+        reports
     }
 
     /// Every report on a target, by month, each with all its revisions.
