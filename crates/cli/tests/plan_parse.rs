@@ -99,15 +99,19 @@ fn the_metadata_of_the_visible_notice_is_read_from_header_and_signature() {
     assert_eq!(plan["meta"], gold["meta"]);
 }
 
-/// Every fixture under crates/plan/tests/fixtures and crates/plan/tests/heldout with a gold
-/// file, each in its own form (categories, restarted numbering, tables, tab-separated
+/// Every fixture under crates/plan/tests/fixtures, heldout and heldout2 with a gold file, each in its own form (categories, restarted numbering, tables, tab-separated
 /// exports, Chinese numbering, HTML pages, GBK, .docx), meets the bar the reader is held to
 /// on notices it has never seen, and its metadata is read as labelled.
 #[test]
 fn each_fixture_notice_of_other_places_and_years_meets_the_bar() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    let dirs = ["crates/plan/tests/fixtures", "crates/plan/tests/heldout"].map(|d| repo().join(d));
+    let dirs = [
+        "crates/plan/tests/fixtures",
+        "crates/plan/tests/heldout",
+        "crates/plan/tests/heldout2",
+    ]
+    .map(|d| repo().join(d));
     let entries = dirs
         .iter()
         .flat_map(|dir| std::fs::read_dir(dir).expect("fixtures dir"));
@@ -149,7 +153,7 @@ fn each_fixture_notice_of_other_places_and_years_meets_the_bar() {
         }
         checked += 1;
     }
-    assert!(checked >= 12, "only {checked} fixtures found");
+    assert!(checked >= 15, "only {checked} fixtures found");
     assert!(failures.is_empty(), "{failures:#?}");
 }
 

@@ -103,6 +103,12 @@ fn walk_document(xml: &str, mut numbering: Numbering) -> Result<Vec<String>, Doc
                     b"w:br" | b"w:cr" => out.paragraph_break(),
                     b"w:numId" => num_id = attribute(&e, b"w:val"),
                     b"w:pStyle" => style_id = attribute(&e, b"w:val"),
+                    b"w:gridSpan" => {
+                        if let Some(columns) = attribute(&e, b"w:val").and_then(|v| v.parse().ok())
+                        {
+                            out.span_cell_across(columns);
+                        }
+                    }
                     b"w:ilvl" => {
                         num_level = attribute(&e, b"w:val")
                             .and_then(|v| v.parse().ok())

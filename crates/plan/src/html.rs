@@ -72,6 +72,10 @@ pub fn html_to_lines(html: &str) -> Vec<String> {
             rest = skip_past_close(rest, &tag.name);
             continue;
         }
+        if matches!(tag.name.as_str(), "td" | "th") {
+            out.cell_start_spanning(tag.span("rowspan"), tag.span("colspan"));
+            continue;
+        }
         open_element(&mut out, &tag.name);
     }
     out.text(&decode_entities(rest));
@@ -104,6 +108,26 @@ struct Tag {
     self_closing: bool,
     /// Bytes from the '<' to just past the '>'.
     len: usize,
+    /// The text between the name and the '>', lowercased: where attributes are.
+    attributes: String,
+}
+
+impl Tag {
+    /// A rowspan or colspan attribute's value; 1 when absent or not a number. Capped, as a
+    /// page may say anything.
+    fn span(&self, name: &str) -> usize {
+        const MAX_SPAN: usize = 1000;
+        let Some(at) = self.attributes.find(name) else {
+            return 1;
+        };
+        let value = self.attributes[at + name.len()..]
+            .trim_start()
+            .strip_prefix('=')
+            .map(|v| v.trim_start().trim_start_matches(['"', '\'']))
+            .unwrap_or("");
+        let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().unwrap_or(1).clamp(1, MAX_SPAN)
+    }
 }
 
 /// Reads the tag at the start of `s` (which starts with '<'), or None when the '<' does
@@ -145,11 +169,13 @@ fn read_tag(s: &str) -> Option<Tag> {
         None => s.len(),
     };
     let self_closing = end.is_some_and(|i| body[..i].ends_with('/'));
+    let attributes = body[name_len..end.unwrap_or(body.len())].to_ascii_lowercase();
     Some(Tag {
         name,
         closing,
         self_closing,
         len,
+        attributes,
     })
 }
 

@@ -29,6 +29,25 @@ struct Table {
     row: Vec<Cell>,
     cell: Option<Cell>,
     in_row: bool,
+    /// Columns the cell of the current row covers beyond its own.
+    cell_colspan: usize,
+    /// Cells merged down from rows above: (column, rows still covered).
+    row_spans: Vec<(usize, usize)>,
+}
+
+impl Table {
+    /// Puts an empty cell wherever a cell from a row above reaches down into this one,
+    /// so that every row's cells stand under their own headers.
+    fn fill_spanned_columns(&mut self) {
+        while let Some(span) = self
+            .row_spans
+            .iter_mut()
+            .find(|(column, left)| *column == self.row.len() && *left > 0)
+        {
+            span.1 -= 1;
+            self.row.push(Cell::default());
+        }
+    }
 }
 
 /// Collects text and block boundaries from a document walker.
@@ -80,10 +99,32 @@ impl LineBuilder {
     }
 
     pub fn cell_start(&mut self) {
+        self.cell_start_spanning(1, 1);
+    }
+
+    /// Opens a cell that covers `rows` rows (HTML rowspan) and `columns` columns (HTML
+    /// colspan, Word gridSpan).
+    pub fn cell_start_spanning(&mut self, rows: usize, columns: usize) {
         self.cell_end();
         if let Some(table) = self.tables.last_mut() {
             table.in_row = true;
+            table.fill_spanned_columns();
+            if rows > 1 {
+                let column = table.row.len();
+                table.row_spans.retain(|(c, _)| *c != column);
+                table.row_spans.push((column, rows - 1));
+            }
+            table.cell_colspan = columns.max(1) - 1;
             table.cell = Some(Cell::default());
+        }
+    }
+
+    /// Widens the open cell across `columns` columns (Word says so inside the cell).
+    pub fn span_cell_across(&mut self, columns: usize) {
+        if let Some(table) = self.tables.last_mut() {
+            if table.cell.is_some() {
+                table.cell_colspan = columns.clamp(1, 1000) - 1;
+            }
         }
     }
 
@@ -92,6 +133,9 @@ impl LineBuilder {
             if let Some(mut cell) = table.cell.take() {
                 cell.close_paragraph();
                 table.row.push(cell);
+                for _ in 0..std::mem::take(&mut table.cell_colspan) {
+                    table.row.push(Cell::default());
+                }
             }
         }
     }
@@ -101,6 +145,10 @@ impl LineBuilder {
         let Some(table) = self.tables.last_mut() else {
             return;
         };
+        if !table.row.is_empty() {
+            table.fill_spanned_columns();
+        }
+        table.row_spans.retain(|(_, left)| *left > 0);
         let row = std::mem::take(&mut table.row);
         table.in_row = false;
         if row.is_empty() {
@@ -233,6 +281,37 @@ mod tests {
                 "1 | 改善办学条件 | 新建中小学6所 | 区教育局",
                 "after"
             ]
+        );
+    }
+
+    #[test]
+    fn cells_merged_down_and_across_keep_the_others_under_their_headers() {
+        let mut b = LineBuilder::new();
+        b.table_start();
+        for (k, row) in [["1", "教育", "新建幼儿园"], ["2", "", "改造学校"]]
+            .iter()
+            .enumerate()
+        {
+            b.row_start();
+            for (column, text) in row.iter().enumerate() {
+                if column == 1 && k == 1 {
+                    continue; // covered by the rowspan above
+                }
+                let rows = if column == 1 { 2 } else { 1 };
+                b.cell_start_spanning(rows, 1);
+                b.text(text);
+                b.cell_end();
+            }
+            b.row_end();
+        }
+        b.row_start();
+        b.cell_start_spanning(1, 3);
+        b.text("注：合计");
+        b.row_end();
+        b.table_end();
+        assert_eq!(
+            b.finish(),
+            ["1 | 教育 | 新建幼儿园", "2 |  | 改造学校", "注：合计 |  |"]
         );
     }
 

@@ -361,7 +361,12 @@ fn read_labelled_lists(inner: &str, clauses: &mut Clauses) {
         if i < cursor {
             continue;
         }
-        let at_boundary = i == 0 || {
+        // 牵头单位：市卫健委 责任单位：… separates the two lists with a space alone.
+        let after_space = inner[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace);
+        let at_boundary = i == 0 || after_space || {
             let before = inner[..i].trim_end();
             before.is_empty()
                 || before.ends_with(['；', ';', '，', ',', '。', ' ', '|'])
@@ -481,7 +486,6 @@ fn starts_with_word_not_prefix(name: &str) -> bool {
         "市政设施",
         "区域",
         "县域",
-        "县城",
     ]
     .iter()
     .any(|w| name.starts_with(w))
@@ -552,6 +556,18 @@ const BODIES_NAMED_AFTER_PLACE: &[&str] = &[
     "海关",
 ];
 
+/// Zones whose bodies are named after them rather than prefixed.
+const ZONES: &[&str] = &[
+    "景区",
+    "园区",
+    "开发区",
+    "新区",
+    "高新区",
+    "度假区",
+    "保税区",
+    "示范区",
+];
+
 /// Words that end in a level character without naming a place: 商业街区, 社区, 城市.
 const WORDS_ENDING_IN_LEVEL: &[&str] = &[
     "街区", "社区", "园区", "景区", "城区", "小区", "校区", "新区", "片区", "山区", "林区", "牧区",
@@ -579,6 +595,10 @@ fn takes_prefix(name: &str, place: Option<&str>) -> bool {
         .iter()
         .any(|body| name.ends_with(body) && name.chars().count() > body.chars().count() + 1)
     {
+        return false;
+    }
+    // 云顶山景区管委会, 经济开发区管委会: bodies of a named zone keep their own name.
+    if ZONES.iter().any(|zone| name.contains(zone)) {
         return false;
     }
     // 团区委, 某某区公安分局: a level character after a place name.
@@ -690,6 +710,16 @@ mod tests {
         let (_, units) = units_of("（实施单位：区行政审批局（牵头）、各镇（街道））");
         assert_eq!(units.lead, ["区行政审批局"]);
         assert_eq!(units.support, ["各镇（街道）"]);
+    }
+
+    #[test]
+    fn two_labels_apart_by_a_space_are_two_lists() {
+        let (_, units) = units_of("（牵头单位：市卫健委 责任单位：市财政局、市医保局）");
+        assert_eq!(units.lead, ["市卫健委"]);
+        assert_eq!(units.support, ["市财政局", "市医保局"]);
+        let (_, units) = units_of("（牵头单位：县城管局、住建局；责任单位：云顶山景区管委会）");
+        assert_eq!(units.lead, ["县城管局", "县住建局"]);
+        assert_eq!(units.support, ["云顶山景区管委会"]);
     }
 
     #[test]
