@@ -209,6 +209,7 @@ pub fn take_clauses(line: &str, clauses: &mut Clauses) -> String {
         match clause.form {
             ClauseForm::Labelled => read_labelled_lists(clause.inner, clauses),
             ClauseForm::Verbs => read_verb_lists(clause.inner, clauses),
+            ClauseForm::Bare => clauses.push(Role::Responsible, clause.inner),
         }
         rest = &rest[clause.end..];
     }
@@ -222,6 +223,8 @@ enum ClauseForm {
     Labelled,
     /// （A牵头，B配合）
     Verbs,
+    /// （A、B）: names of bodies with no label, closing the item.
+    Bare,
 }
 
 #[derive(Debug)]
@@ -248,14 +251,18 @@ fn find_clause(line: &str) -> Option<Clause<'_>> {
                 }
                 None => (line.len(), &line[inner_at..]),
             };
+            let label = label_at(inner);
+            // 【牵头单位】区教育局: the bracket holds the label alone and the list follows.
+            if c == '【' && label.is_some_and(|(_, len)| inner[len..].trim().is_empty()) {
+                return Some(Clause {
+                    start: i,
+                    end: line.len(),
+                    inner: &line[inner_at..],
+                    form: ClauseForm::Labelled,
+                });
+            }
             // A label with nothing after it is a mark inside a list, as in 区城管局（牵头）.
-            if label_at(inner).is_some_and(|(_, len)| !inner[len..].trim().is_empty()) {
-                // 【牵头单位】区教育局: the bracket is part of the label.
-                let (end, inner) = if c == '【' {
-                    (line.len(), &line[inner_at..])
-                } else {
-                    (end, inner)
-                };
+            if label.is_some_and(|(_, len)| !inner[len..].trim().is_empty()) {
                 return Some(Clause {
                     start: i,
                     end,
@@ -271,6 +278,18 @@ fn find_clause(line: &str) -> Option<Clause<'_>> {
                     form: ClauseForm::Verbs,
                 });
             }
+            // 新建中小学6所。（区教育局、区住建局）: units alone in the item's last brackets.
+            if close.is_some()
+                && line[end..].trim_matches(['。', ' ']).is_empty()
+                && is_bare_unit_list(inner)
+            {
+                return Some(Clause {
+                    start: i,
+                    end,
+                    inner,
+                    form: ClauseForm::Bare,
+                });
+            }
         } else if label_at(&line[i..]).is_some() && starts_clause(line, i) {
             return Some(Clause {
                 start: i,
@@ -281,6 +300,22 @@ fn find_clause(line: &str) -> Option<Clause<'_>> {
         }
     }
     None
+}
+
+/// Whether every name in a bracketed list is the name of a body (区教育局, 城投集团): then
+/// the brackets closing an item name its units though no label says so.
+fn is_bare_unit_list(inner: &str) -> bool {
+    let names = split_list(inner);
+    !names.is_empty()
+        && names.iter().all(|n| {
+            let name = n.name.as_str();
+            let len = name.chars().count();
+            (3..=20).contains(&len)
+                && !name.chars().any(|c| c.is_ascii_digit())
+                && (AGENCY_SUFFIXES.iter().any(|s| name.ends_with(s))
+                    || OWN_NAME_SUFFIXES.iter().any(|s| name.ends_with(s))
+                    || name.ends_with("政府"))
+        })
 }
 
 /// Verbs after a list of units that say what the units do.
@@ -720,6 +755,26 @@ mod tests {
         let (_, units) = units_of("（牵头单位：县城管局、住建局；责任单位：云顶山景区管委会）");
         assert_eq!(units.lead, ["县城管局", "县住建局"]);
         assert_eq!(units.support, ["云顶山景区管委会"]);
+    }
+
+    #[test]
+    fn units_in_brackets_without_a_label_close_an_item() {
+        let (kept, units) = units_of("新建中小学6所。（区教育局、区住建局）");
+        assert_eq!(kept, "新建中小学6所。");
+        assert_eq!(units.lead, ["区教育局", "区住建局"]);
+        let (kept, units) = units_of("新建学校（含改扩建）3所，改造社区（村）服务中心5个。");
+        assert_eq!(kept, "新建学校（含改扩建）3所，改造社区（村）服务中心5个。");
+        assert!(units.lead.is_empty());
+    }
+
+    #[test]
+    fn a_label_in_square_brackets_is_read_before_or_around_its_list() {
+        let (kept, units) = units_of("【牵头单位】区教育局");
+        assert_eq!(kept, "");
+        assert_eq!(units.lead, ["区教育局"]);
+        let (kept, units) = units_of("新建中小学6所。【牵头单位：区教育局】");
+        assert_eq!(kept, "新建中小学6所。");
+        assert_eq!(units.lead, ["区教育局"]);
     }
 
     #[test]
