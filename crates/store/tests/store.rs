@@ -140,6 +140,18 @@ on_both_backends!(
     a_sqlite_backup_opens_as_a_store_and_verifies,
 );
 
+/// A fresh database holding the visible notice's plan, as most tests start.
+async fn with_notice(kind: Kind) -> Option<(TestDb, shishi_core::PlanId)> {
+    let db = TestDb::new(kind).await?;
+    let plan = db
+        .store
+        .import_plan(Actor::System, notice())
+        .await
+        .unwrap()
+        .plan_id();
+    Some((db, plan))
+}
+
 fn notice() -> shishi_plan::Plan {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/haizhou-2020-notice.txt");
@@ -302,15 +314,10 @@ async fn importing_the_same_notice_again_returns_the_same_plan_and_changes_nothi
 }
 
 async fn a_revised_notice_yields_a_diff_that_is_applied_only_when_asked(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let original = store.plan(plan).await.unwrap();
     let first_target = original.items[0].targets[0].id;
 
@@ -450,15 +457,10 @@ async fn a_user_and_an_api_token_round_trip_and_only_the_tokens_hash_is_stored(k
 }
 
 async fn a_submitted_report_is_approved_with_its_revisions_and_audit_events(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let (target, milestone) = quantity_and_milestone(store, plan).await;
     let events_before = count(store.backend(), "audit_events").await;
 
@@ -530,15 +532,10 @@ async fn a_submitted_report_is_approved_with_its_revisions_and_audit_events(kind
 }
 
 async fn returning_a_report_needs_a_reason_and_a_refused_move_writes_nothing(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let (target, _) = quantity_and_milestone(store, plan).await;
     let draft = store
         .create_report(Actor::System, target, june(), figures(2.0))
@@ -581,15 +578,10 @@ async fn returning_a_report_needs_a_reason_and_a_refused_move_writes_nothing(kin
 }
 
 async fn the_audit_chain_verifies_and_a_tampered_event_is_named(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let (target, _) = quantity_and_milestone(store, plan).await;
     store
         .file_report(
@@ -622,15 +614,10 @@ async fn the_audit_chain_verifies_and_a_tampered_event_is_named(kind: Kind) {
 }
 
 async fn two_hundred_concurrent_submissions_all_succeed_and_are_all_stored(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let detail = store.plan(plan).await.unwrap();
     let quantities: Vec<TargetId> = detail
         .items
@@ -681,15 +668,10 @@ async fn two_hundred_concurrent_submissions_all_succeed_and_are_all_stored(kind:
 }
 
 async fn one_bad_write_in_a_shared_commit_fails_alone(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let (target, _) = quantity_and_milestone(store, plan).await;
     let mut tasks = Vec::new();
     for month in 1..=12u8 {
@@ -732,15 +714,10 @@ async fn one_bad_write_in_a_shared_commit_fails_alone(kind: Kind) {
 }
 
 async fn a_sqlite_backup_opens_as_a_store_and_verifies(kind: Kind) {
-    let Some(db) = TestDb::new(kind).await else {
+    let Some((db, plan)) = with_notice(kind).await else {
         return;
     };
     let store = &db.store;
-    let plan = store
-        .import_plan(Actor::System, notice())
-        .await
-        .unwrap()
-        .plan_id();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("backup.db");
     if !db.is_sqlite() {
