@@ -44,13 +44,28 @@ pub fn read_plan(lines: &[String]) -> Result<Plan, ReadError> {
     let mut warnings = numbering_warnings(&entries);
     for (k, entry) in entries.iter().enumerate() {
         let content_end = ends[k];
-        let head = &lines[entry.line][entry.marker.len..];
-        let rest: Vec<&str> = (entry.line + 1..content_end)
-            .filter(|i| !categories.heading_lines.contains(i))
-            .map(|i| lines[i].as_str())
-            .collect();
+        let item_lines = std::iter::once(entry.line)
+            .chain((entry.line + 1..content_end).filter(|i| !categories.heading_lines.contains(i)));
+        let mut clauses = Clauses::default();
+        let mut kept: Vec<String> = Vec::new();
+        for i in item_lines {
+            clauses.extend(notice.clauses[i].clone());
+            let text = if i == entry.line {
+                // The marker is never part of a clause, so the kept line starts with it.
+                let marker = &lines[i][..entry.marker.len];
+                notice.kept[i]
+                    .strip_prefix(marker)
+                    .unwrap_or(&notice.kept[i])
+            } else {
+                notice.kept[i].as_str()
+            };
+            let text = text.trim();
+            if !text.is_empty() {
+                kept.push(text.to_string());
+            }
+        }
         let seq = k as u32 + 1;
-        let item = build_item(seq, categories.of(k), head, &rest, &context);
+        let item = build_item(seq, categories.of(k), &kept, clauses, &context);
         warnings.extend(item_warnings(&item));
         items.push(item);
     }
@@ -69,24 +84,33 @@ pub(crate) struct Notice<'a> {
     has_units: Vec<bool>,
     /// Whether each line's unit clause names a unit with a 区/县/市 prefix.
     prefixed_units: Vec<bool>,
+    /// Each line without its unit clauses, and the clauses: read once, used again when
+    /// the line turns out to belong to an item.
+    kept: Vec<String>,
+    clauses: Vec<Clauses>,
 }
 
 impl<'a> Notice<'a> {
     pub(crate) fn new(lines: &'a [String]) -> Self {
         let mut has_units = Vec::with_capacity(lines.len());
         let mut prefixed_units = Vec::with_capacity(lines.len());
+        let mut kept = Vec::with_capacity(lines.len());
+        let mut line_clauses = Vec::with_capacity(lines.len());
         for line in lines {
             let mut clauses = Clauses::default();
-            take_clauses(line, &mut clauses);
+            kept.push(take_clauses(line, &mut clauses));
             has_units.push(!clauses.is_empty());
             let prefixed = !clauses.is_empty()
-                && units::list_prefix(&clauses.into_units(None, None)).is_some();
+                && units::list_prefix(&clauses.clone().into_units(None, None)).is_some();
             prefixed_units.push(prefixed);
+            line_clauses.push(clauses);
         }
         Self {
             lines,
             has_units,
             prefixed_units,
+            kept,
+            clauses: line_clauses,
         }
     }
 }
@@ -575,24 +599,16 @@ fn previous_closed(notice: &Notice<'_>, at: usize, style: Style) -> bool {
         || notice.has_units[previous]
 }
 
+/// An item from its lines without their unit clauses, and those clauses.
 fn build_item(
     seq: u32,
     category: Option<String>,
-    head: &str,
-    rest: &[&str],
+    kept: &[String],
+    clauses: Clauses,
     context: &UnitContext,
 ) -> Item {
-    let mut clauses = Clauses::default();
-    let mut kept: Vec<String> = Vec::new();
-    for line in std::iter::once(head).chain(rest.iter().copied()) {
-        let left = take_clauses(line, &mut clauses);
-        let left = left.trim();
-        if !left.is_empty() {
-            kept.push(left.to_string());
-        }
-    }
     let units = context.units(clauses);
-    let (title, text) = split_title(&kept);
+    let (title, text) = split_title(kept);
     let targets = item_targets(&title, &text);
     Item {
         seq,

@@ -103,7 +103,7 @@ pub struct Units {
 }
 
 /// Labelled lists gathered from an item, before roles are settled.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Clauses {
     lists: Vec<(Role, String)>,
 }
@@ -121,6 +121,11 @@ impl Clauses {
 
     pub fn into_lists(self) -> Vec<(Role, String)> {
         self.lists
+    }
+
+    /// Adds the lists of another line of the same item.
+    pub fn extend(&mut self, other: Clauses) {
+        self.lists.extend(other.lists);
     }
 
     /// Settles roles: 责任单位 leads unless a 牵头单位 is also named; inside a 责任单位
