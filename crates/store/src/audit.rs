@@ -22,7 +22,7 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn as_text(self) -> String {
+    pub(crate) fn as_text(self) -> String {
         match self {
             Actor::User(id) => format!("user:{id}"),
             Actor::System => "system".to_owned(),

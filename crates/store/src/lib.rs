@@ -5,21 +5,27 @@
 //! commit), and answers only once the commit has returned: an acknowledged write is durable
 //! (SQLite with `synchronous=full` in WAL mode; PostgreSQL with `synchronous_commit=on`).
 
+mod attachments;
 mod audit;
+mod edits;
 mod error;
 mod plans;
 mod reports;
+mod sessions;
 mod sql;
 mod units;
 mod users;
 mod writer;
 
+pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEvent};
+pub use edits::{ItemEdit, TargetChangeRecord, TargetEdit, TargetSnapshot, UserEdit};
 pub use error::{Result, StoreError};
 pub use plans::{
     place_of, ImportOutcome, ItemChange, ItemDetail, ItemField, PlanDetail, PlanDiff, PlanMeta,
     TargetChange, TargetScope, TargetSpec,
 };
+pub use sessions::{NewSession, Session};
 pub use sql::Backend;
 pub use users::{Account, ApiToken, NewUser};
 pub use writer::CommitStats;

@@ -2,6 +2,7 @@
 //! revised notice, and reading a plan back with its items, targets and units.
 
 use crate::audit::{self, sm3_hex, Actor, Change};
+use crate::edits::{record_target_change, TargetSnapshot};
 use crate::error::{Result, StoreError};
 use crate::sql::{args, Tx};
 use crate::{units, Store};
@@ -696,7 +697,7 @@ async fn unit_ids(
     Ok(ids)
 }
 
-async fn write_item_units(
+pub(crate) async fn write_item_units(
     tx: &mut Tx,
     item: ItemId,
     lead: &[UnitId],
@@ -717,7 +718,7 @@ async fn write_item_units(
 }
 
 /// The columns a target spec fills: kind, value, unit, op.
-fn measure_columns(
+pub(crate) fn measure_columns(
     measure: &Measure,
 ) -> (&'static str, Option<f64>, Option<String>, Option<String>) {
     match measure {
@@ -910,6 +911,16 @@ async fn apply_revision(
                 } => {
                     let id = stored_target(*position)?;
                     update_target(tx, id, after).await?;
+                    if let Some(before) = old.targets.get(*position as usize) {
+                        let before = TargetSnapshot::of(before);
+                        // The schedule is the supervisor's; the notice changes only the rest.
+                        let after = TargetSnapshot {
+                            text: after.text.clone(),
+                            measure: after.measure.clone(),
+                            ..before.clone()
+                        };
+                        record_target_change(tx, actor, id, &before, &after, "通知修订").await?;
+                    }
                 }
                 TargetChange::Removed { position, .. } => {
                     let id = stored_target(*position)?;

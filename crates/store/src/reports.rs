@@ -290,7 +290,7 @@ async fn change(
 
 /// The hot path: the unit's figures for a target and a month, submitted in one write. A new
 /// report, an edited draft, or a new revision of a closed one, as the report stands.
-async fn file(
+pub(crate) async fn file(
     tx: &mut Tx,
     actor: Actor,
     target_id: TargetId,
@@ -381,8 +381,8 @@ impl Store {
         content: ReportContent,
         today: Date,
     ) -> Result<Report> {
-        self.writer
-            .write(move |tx| Box::pin(file(tx, actor, target, period, content, today)))
+        // One path for filing, with files or without.
+        self.file_report_with_attachments(actor, target, period, content, today, vec![])
             .await
     }
 

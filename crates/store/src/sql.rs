@@ -25,6 +25,8 @@ pub(crate) enum Arg {
     Real(Option<f64>),
     Text(Option<String>),
     Bool(bool),
+    /// A blob on SQLite, a `bytea` on PostgreSQL (an attachment's bytes).
+    Bytes(Option<Vec<u8>>),
 }
 
 impl From<i64> for Arg {
@@ -77,6 +79,21 @@ impl From<bool> for Arg {
         Arg::Bool(v)
     }
 }
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Bytes(Some(v))
+    }
+}
+impl From<&[u8]> for Arg {
+    fn from(v: &[u8]) -> Self {
+        Arg::Bytes(Some(v.to_vec()))
+    }
+}
+impl From<Option<Vec<u8>>> for Arg {
+    fn from(v: Option<Vec<u8>>) -> Self {
+        Arg::Bytes(v)
+    }
+}
 
 /// `args![a, b, c]`: the arguments of a query, each turned into an [`Arg`].
 macro_rules! args {
@@ -96,6 +113,7 @@ macro_rules! bind_all {
                 Arg::Real(v) => query.bind(v),
                 Arg::Text(v) => query.bind(v),
                 Arg::Bool(v) => query.bind(v),
+                Arg::Bytes(v) => query.bind(v),
             };
         }
         query

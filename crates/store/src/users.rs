@@ -69,7 +69,7 @@ impl fmt::Debug for ApiToken {
 /// Tokens start with this, so a leaked one is recognisable (in logs, by secret scanners).
 const TOKEN_PREFIX: &str = "shishi_";
 
-fn role_name(role: Role) -> &'static str {
+pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "admin",
         Role::Leader => "leader",
@@ -91,7 +91,7 @@ fn parse_role(name: &str) -> Result<Role> {
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     login: String,
     name: String,
@@ -102,11 +102,11 @@ struct UserRow {
     locked_until: Option<String>,
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "u.id, u.login, u.name, u.role, u.unit, u.password_hash, u.failed_logins, u.locked_until";
 
 impl UserRow {
-    fn into_account(self) -> Result<Account> {
+    pub(crate) fn into_account(self) -> Result<Account> {
         let locked_until = self
             .locked_until
             .as_deref()
@@ -128,17 +128,22 @@ impl UserRow {
     }
 }
 
-async fn account_by_id(tx: &mut Tx, id: UserId) -> Result<Account> {
+pub(crate) async fn account_by_id(tx: &mut Tx, id: UserId) -> Result<Account> {
     let sql = format!("select {USER_COLUMNS} from users u where u.id = $1");
     let row: Option<UserRow> = tx.fetch_optional(&sql, args![id.get()]).await?;
     row.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?
         .into_account()
 }
 
-fn random_secret() -> Result<String> {
+/// 32 random bytes from the operating system, as hex: a secret no one can guess.
+pub(crate) fn random_hex() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Io(std::sync::Arc::new(e.into())))?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+    Ok(hex::encode(bytes))
+}
+
+fn random_secret() -> Result<String> {
+    Ok(format!("{TOKEN_PREFIX}{}", random_hex()?))
 }
 
 fn token_hash(secret: &str) -> String {
