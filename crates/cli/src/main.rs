@@ -1,6 +1,7 @@
 //! The `shishi` binary: commands, configuration and wiring. Thin by design.
 
 mod admin_cmd;
+mod demo_cmd;
 mod import_cmd;
 mod plan_cmd;
 mod serve_cmd;
@@ -46,6 +47,20 @@ enum Command {
     Backup { file: PathBuf },
     /// Put a SQLite backup in place of the database. Only while no server runs on it.
     Restore { file: PathBuf },
+    /// Try shishi: a demo database of the Haizhou 2020 plan with a user for every role and
+    /// months of sample reports (built in DIR on the first run, reused after), served as on
+    /// the day given. Ignores --db.
+    Demo {
+        /// Where to listen, HOST:PORT (port 0 picks a free port, printed on start).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The directory of the demo database (DIR/shishi.db), created when missing.
+        #[arg(long, value_name = "DIR", default_value = "shishi-demo")]
+        data: PathBuf,
+        /// The day the demo runs as, YYYY-MM-DD: its "today" for statuses and overdue reports.
+        #[arg(long, value_name = "YYYY-MM-DD", default_value = demo_cmd::DEFAULT_TODAY)]
+        today: String,
+    },
     /// Run the server.
     Serve {
         /// Where to listen, HOST:PORT (port 0 picks a free port, printed on start).
@@ -74,6 +89,9 @@ fn main() -> ExitCode {
         Command::Restore { file } => {
             runtime().and_then(|rt| rt.block_on(admin_cmd::restore(db, &file)))
         }
+        Command::Demo { addr, data, today } => demo_cmd::parse_today(&today).and_then(|today| {
+            runtime().and_then(|rt| rt.block_on(demo_cmd::demo(&addr, &data, today)))
+        }),
         Command::Serve { addr } => {
             runtime().and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr)))
         }

@@ -6,9 +6,9 @@ use shishi_web::AppState;
 use std::io::{IsTerminal, Write};
 use tracing_subscriber::EnvFilter;
 
-pub async fn serve(db: &str, addr: &str) -> anyhow::Result<()> {
-    // Logs go to stderr, filtered by RUST_LOG (info by default). Only fails when a logger
-    // is set already, and then that one logs.
+/// Logs go to stderr, filtered by RUST_LOG (info by default). Only fails when a logger is
+/// set already, and then that one logs.
+pub(crate) fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -16,6 +16,10 @@ pub async fn serve(db: &str, addr: &str) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+}
+
+pub async fn serve(db: &str, addr: &str) -> anyhow::Result<()> {
+    init_logging();
     let store = open(db).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -33,7 +37,7 @@ pub async fn serve(db: &str, addr: &str) -> anyhow::Result<()> {
 }
 
 /// Completes on Ctrl-C, or on SIGTERM (how service managers stop a process).
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -1,11 +1,13 @@
-//! The HTTP face of shishi: the JSON API under `/api/v1`, described by an OpenAPI document
-//! generated from the handlers. (The pages come with issue 4.)
+//! The HTTP face of shishi: the server-rendered pages (portal, dashboard, unit reporting) and
+//! the JSON API under `/api/v1`, described by an OpenAPI document generated from the handlers.
 
 mod api;
 mod auth;
 mod clock;
 mod error;
+mod pages;
 pub mod password;
+mod standing;
 
 pub use clock::Clock;
 pub use error::{ApiError, FieldError};
@@ -34,7 +36,21 @@ impl AppState {
 
 /// Every route of the application.
 pub fn router(state: AppState) -> Router {
-    api::router().with_state(state)
+    api::router()
+        .merge(pages::router())
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(pages::page_headers))
+        .with_state(state)
+}
+
+/// A path nothing serves: JSON under `/api/`, a page everywhere else.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        api::no_such_route().into_response()
+    } else {
+        pages::PageError::NotFound(uri.path().to_owned()).into_response()
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets the requests

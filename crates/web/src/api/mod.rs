@@ -56,15 +56,18 @@ pub(crate) fn router() -> Router<AppState> {
         .routes(routes!(reports::approve))
         .routes(routes!(reports::send_back))
         .split_for_parts();
-    router
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let document = document.clone();
-                async move { Json(document) }
-            }),
-        )
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { Json(document) }
+        }),
+    )
+}
+
+/// The answer to a path no route serves under `/api/`: JSON like every API answer.
+pub(crate) fn no_such_route() -> ApiError {
+    ApiError::NotFound("no such route".into())
 }
 
 /// An id from the path; one that is not a number names nothing, so it is a 404 like an

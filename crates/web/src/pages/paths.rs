@@ -1,0 +1,101 @@
+//! Every page's path in one place, so links and routes cannot drift apart.
+
+pub(crate) const HOME: &str = "/";
+pub(crate) const LOGIN: &str = "/login";
+pub(crate) const LOGOUT: &str = "/logout";
+pub(crate) const DISPLAY: &str = "/display";
+pub(crate) const STYLESHEET: &str = "/static/shishi.css";
+pub(crate) const DASHBOARD: &str = "/dashboard";
+pub(crate) const REVIEW: &str = "/review";
+pub(crate) const MY_TARGETS: &str = "/my";
+pub(crate) const ADMIN_UNITS: &str = "/admin/units";
+pub(crate) const ADMIN_USERS: &str = "/admin/users";
+pub(crate) const ADMIN_IMPORT: &str = "/admin/import";
+
+pub(crate) fn plan(id: i64) -> String {
+    format!("/plans/{id}")
+}
+
+pub(crate) fn item(id: i64) -> String {
+    format!("/items/{id}")
+}
+
+pub(crate) fn file(hash: &str) -> String {
+    format!("/files/{hash}")
+}
+
+pub(crate) fn report(id: i64) -> String {
+    format!("/reports/{id}")
+}
+
+pub(crate) fn report_form(target: i64) -> String {
+    format!("/targets/{target}/report")
+}
+
+// The supervisor's pages.
+pub(crate) const ADMIN_UNITS_MERGE: &str = "/admin/units/merge";
+pub(crate) const ADMIN_IMPORT_CONFIRM: &str = "/admin/import/confirm";
+
+pub(crate) fn approve_report(id: i64) -> String {
+    format!("/reports/{id}/approve")
+}
+
+pub(crate) fn return_report(id: i64) -> String {
+    format!("/reports/{id}/return")
+}
+
+pub(crate) fn admin_item(id: i64) -> String {
+    format!("/admin/items/{id}")
+}
+
+pub(crate) fn admin_target(id: i64) -> String {
+    format!("/admin/targets/{id}")
+}
+
+pub(crate) fn admin_unit_aliases(id: i64) -> String {
+    format!("/admin/units/{id}/aliases")
+}
+
+pub(crate) fn admin_user(id: i64) -> String {
+    format!("/admin/users/{id}")
+}
+
+/// The sign-in page, coming back to `next` afterwards.
+pub(crate) fn login_then(next: &str) -> String {
+    let mut url = String::from(LOGIN);
+    url.push_str("?next=");
+    for byte in next.bytes() {
+        // Percent-encode all but the characters a path needs, so `next` stays one parameter.
+        if byte.is_ascii_alphanumeric() || b"/-_.~".contains(&byte) {
+            url.push(char::from(byte));
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url
+}
+
+/// Only a path on this site is a place to return to after sign-in: `//host` or `https://`
+/// would make the sign-in page an open redirect.
+pub(crate) fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to_after_sign_in() {
+        assert_eq!(safe_next(Some("/items/3")), Some("/items/3"));
+        assert_eq!(safe_next(Some("//evil.example/")), None);
+        assert_eq!(safe_next(Some("https://evil.example/")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn the_return_path_is_one_encoded_parameter() {
+        assert_eq!(login_then("/my?x=1&y=2"), "/login?next=/my%3Fx%3D1%26y%3D2");
+    }
+}
