@@ -144,8 +144,11 @@ pub fn target_status(
         .collect();
     let due_day = plan.settings().due_day;
     let mut overdue_period = None;
+    // Reports are due through the month of the target's deadline, not for ever after: a
+    // 2020 plan asks nothing of its units in 2021.
+    let last_due = this_month.min(Period::of(target.schedule.deadline()));
     let mut month = plan.first_period();
-    while month <= this_month {
+    while month <= last_due {
         if today > month.due_date(due_day) && !submitted.contains(&month) {
             overdue_period = Some(month);
         }

@@ -377,3 +377,21 @@ fn an_item_stands_as_its_worst_target() {
     assert_eq!(item_status(&statuses[..1]), Some(Status::Completed));
     assert_eq!(item_status(&[]), None);
 }
+
+#[test]
+fn no_report_is_due_after_the_month_of_the_deadline() {
+    // Six schools by 31 December 2020, every month reported: nothing is owed in 2021.
+    let target = six_schools();
+    let reports: Vec<Report> = (1..=12)
+        .map(|m| submitted(&target, &format!("2020-{m:02}"), value(f64::from(m) / 2.0)))
+        .collect();
+    let next_spring = target_status(&plan(), &target, &reports, date!(2021 - 03 - 01));
+    assert!(!next_spring.report_overdue());
+    // December itself is still owed when missing.
+    let without_december = &reports[..11];
+    let status = target_status(&plan(), &target, without_december, date!(2021 - 03 - 01));
+    assert_eq!(
+        status.overdue_period(),
+        Some(Period::parse("2020-12").unwrap())
+    );
+}
