@@ -5,19 +5,16 @@
 //! tells of submissions) is left out for the public.
 
 use super::path_id;
-use super::views::{figure, OpView, StatusView};
+use super::views::{OpView, StatusView};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::standing::{standings, unit_names, TargetStanding};
 use crate::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use shishi_core::{
-    can, check, item_status, target_status, Action, Measure, PlanId, Report, Resource, Target,
-    TargetStatus, UnitId,
-};
-use shishi_store::PlanDetail;
+use shishi_core::{can, check, Action, Measure, PlanId, Resource, Target, UnitId};
 use std::collections::HashMap;
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
@@ -166,15 +163,10 @@ pub async fn detail(
     let detail = state.store.plan(id).await?;
     let reports = state.store.reports_for_plan(id).await?;
     let names = unit_names(&detail);
-    let items = detail
-        .items
-        .iter()
-        .map(|entry| {
-            let statuses: Vec<TargetStatus> = entry
-                .targets
-                .iter()
-                .map(|target| target_status(&detail.plan, target, &reports, today))
-                .collect();
+    let items = standings(&detail, &reports, today)
+        .into_iter()
+        .map(|standing| {
+            let entry = &detail.items[standing.index];
             let item = &entry.item;
             ItemView {
                 id: item.id.get(),
@@ -183,12 +175,12 @@ pub async fn detail(
                 category: item.category.clone(),
                 lead_units: named(&names, &item.lead_units),
                 support_units: named(&names, &item.support_units),
-                status: item_status(&statuses).map(StatusView::from),
+                status: standing.status.map(StatusView::from),
                 targets: entry
                     .targets
                     .iter()
-                    .zip(&statuses)
-                    .map(|(target, status)| target_view(target, status, &reports))
+                    .zip(&standing.targets)
+                    .map(|(target, standing)| target_view(target, standing))
                     .collect(),
             }
         })
@@ -231,15 +223,10 @@ pub async fn status(
     };
     let detail = state.store.plan(id).await?;
     let reports = state.store.reports_for_plan(id).await?;
-    let items = detail
-        .items
-        .iter()
-        .map(|entry| {
-            let statuses: Vec<TargetStatus> = entry
-                .targets
-                .iter()
-                .map(|target| target_status(&detail.plan, target, &reports, date))
-                .collect();
+    let items = standings(&detail, &reports, date)
+        .into_iter()
+        .map(|standing| {
+            let entry = &detail.items[standing.index];
             // Reporters see their own units' punctuality, supervisors everyone's.
             let internal = can(
                 caller.user(),
@@ -252,15 +239,19 @@ pub async fn status(
                 id: entry.item.id.get(),
                 seq: entry.item.seq,
                 title: entry.item.title.clone(),
-                status: item_status(&statuses).map(StatusView::from),
-                targets: statuses
+                status: standing.status.map(StatusView::from),
+                targets: standing
+                    .targets
                     .iter()
-                    .map(|status| TargetStatusView {
-                        id: status.target().get(),
-                        status: status.status().into(),
-                        planned: status.planned(),
-                        completion: status.completion(),
-                        report_overdue: internal.then_some(status.report_overdue()),
+                    .map(|target| {
+                        let status = &target.status;
+                        TargetStatusView {
+                            id: status.target().get(),
+                            status: status.status().into(),
+                            planned: status.planned(),
+                            completion: status.completion(),
+                            report_overdue: internal.then_some(status.report_overdue()),
+                        }
                     })
                     .collect(),
             }
@@ -281,19 +272,11 @@ fn parse_date(text: &str) -> Result<Date, ApiError> {
         .map_err(|_| ApiError::field("date", format!("{text:?} is not a date YYYY-MM-DD")))
 }
 
-fn unit_names(detail: &PlanDetail) -> HashMap<UnitId, String> {
-    detail
-        .units
-        .iter()
-        .map(|unit| (unit.id, unit.name.clone()))
-        .collect()
-}
-
 fn named(names: &HashMap<UnitId, String>, ids: &[UnitId]) -> Vec<String> {
     ids.iter().filter_map(|id| names.get(id).cloned()).collect()
 }
 
-fn target_view(target: &Target, status: &TargetStatus, reports: &[Report]) -> TargetView {
+fn target_view(target: &Target, standing: &TargetStanding) -> TargetView {
     let (value, unit, op) = match &target.measure {
         Measure::Quantity(q) => (
             Some(q.value().get()),
@@ -302,23 +285,15 @@ fn target_view(target: &Target, status: &TargetStatus, reports: &[Report]) -> Ta
         ),
         Measure::Milestone => (None, None, None),
     };
-    // The figure the status was computed from: the approved revision of the latest month
-    // with one. Never a submitted or returned figure.
-    let actual = status.last_approved().and_then(|period| {
-        let report = reports
-            .iter()
-            .find(|r| r.target() == target.id && r.period() == period)?;
-        let (value, percent) = figure(&report.approved()?.content.actual);
-        value.or(percent)
-    });
     TargetView {
         id: target.id.get(),
         text: target.text.clone(),
         value,
         unit,
         op,
-        actual,
-        actual_period: status.last_approved().map(|p| p.to_string()),
-        status: status.status().into(),
+        // The approved figure the status was computed from; never a submitted or returned one.
+        actual: standing.actual,
+        actual_period: standing.status.last_approved().map(|p| p.to_string()),
+        status: standing.status.status().into(),
     }
 }
