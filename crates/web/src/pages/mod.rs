@@ -1,10 +1,14 @@
 //! The pages: server-rendered HTML in Chinese, plain forms that work without JavaScript, the
 //! same permission rules as the API, and every asset inside the binary.
 
+mod admin;
+mod charts;
 mod chrome;
+mod dashboard;
 mod error;
 mod paths;
 mod portal;
+mod review;
 mod session;
 
 use crate::AppState;
@@ -14,7 +18,6 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub(crate) use error::PageError;
-pub(crate) use session::Viewer;
 
 /// Nothing may come from another host: the browser is told so too, so a slip in a template
 /// (a font link, an image URL) fails loudly in testing instead of calling out in production.
@@ -31,7 +34,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(paths::LOGOUT, post(session::logout))
         .route(paths::DISPLAY, get(session::display))
         .route(paths::STYLESHEET, get(stylesheet))
-    // Each part of the site adds its routes here, one line each.
+        // Each part of the site adds its routes here, one line each.
+        .merge(dashboard::routes())
+        .merge(review::routes())
+        .merge(admin::routes())
 }
 
 /// Headers every answer carries (pages, the API, the not-found answer): the content policy, no framing, no sniffing.

@@ -290,6 +290,8 @@ pub(crate) async fn login(
         };
     }
     state.store.record_successful_login(account.user.id).await?;
+    // Sessions nobody signed out of would pile up; a sign-in is rare enough to sweep them.
+    state.store.delete_expired_sessions(now).await?;
     let session = state
         .store
         .create_session(account.user.id, now, SESSION_LIFETIME)
