@@ -117,14 +117,6 @@ impl Site {
             .await
             .unwrap()
     }
-
-    /// Signs in; the session cookie as a `Cookie` header value.
-    async fn sign_in(&self, login: &str) -> String {
-        let (cookie, csrf) = self.login_form().await;
-        let response = self.post_login(&cookie, &csrf, login, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        cookie_pair(&response, "shishi_session").expect("a session cookie")
-    }
 }
 
 fn cookie_pair(response: &reqwest::Response, name: &str) -> Option<String> {

@@ -6,10 +6,13 @@ mod charts;
 mod chrome;
 mod dashboard;
 mod error;
+mod files;
 mod paths;
 mod portal;
 mod review;
 mod session;
+mod unit;
+mod uploads;
 
 use crate::AppState;
 use axum::http::{header, HeaderValue};
@@ -38,6 +41,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(review::routes())
         .merge(admin::routes())
+        .merge(unit::routes())
+        .merge(files::routes())
 }
 
 /// Headers every answer carries (pages, the API, the not-found answer): the content policy, no framing, no sniffing.

@@ -32,6 +32,10 @@ pub(crate) fn report_form(target: i64) -> String {
     format!("/targets/{target}/report")
 }
 
+pub(crate) fn unit_approve_report(id: i64) -> String {
+    format!("/reports/{id}/unit-approve")
+}
+
 // The supervisor's pages.
 pub(crate) const ADMIN_UNITS_MERGE: &str = "/admin/units/merge";
 pub(crate) const ADMIN_IMPORT_CONFIRM: &str = "/admin/import/confirm";
