@@ -153,11 +153,12 @@ pub(crate) fn commitment(measure: &Measure) -> String {
     }
 }
 
-/// A figure with its measure word as a person reads it: large amounts in 万 (9500000 元 →
-/// "950万元"), small ones as they are ("43 人").
+/// A figure with its measure word as a person reads it and as notices write it: from ten
+/// thousand up in 万 (61900 平方米 → "6.19万平方米", 9500000 元 → "950万元"), smaller ones as
+/// they are ("43 人").
 pub(crate) fn figure(value: f64, unit: &str) -> String {
-    if value.abs() >= 100_000.0 {
-        format!("{}万{unit}", number(value / 10_000.0))
+    if value.abs() >= 10_000.0 {
+        format!("{}万{unit}", decimals(value / 10_000.0, 4))
     } else if unit.is_empty() {
         number(value)
     } else {
@@ -167,13 +168,19 @@ pub(crate) fn figure(value: f64, unit: &str) -> String {
 
 /// A figure without a trailing ".0", with at most two decimals.
 pub(crate) fn number(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
+    decimals(value, 2)
+}
+
+/// `value` with at most `places` decimals and no trailing zeros.
+fn decimals(value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    let trimmed = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
     } else {
-        let text = format!("{rounded:.2}");
-        text.trim_end_matches('0').to_owned()
-    }
+        &text
+    };
+    // A value that rounds to nothing is 0, not "-0".
+    if trimmed == "-0" { "0" } else { trimmed }.to_owned()
 }
 
 /// The CSS class and the word of a status; an item without targets has neither colour nor
@@ -206,9 +213,12 @@ mod tests {
     #[test]
     fn large_amounts_read_in_wan_and_small_ones_as_they_are() {
         assert_eq!(figure(9_500_000.0, "元"), "950万元");
-        assert_eq!(figure(2_385_266.0, "元"), "238.53万元");
+        assert_eq!(figure(2_385_266.0, "元"), "238.5266万元");
+        assert_eq!(figure(61_900.0, "平方米"), "6.19万平方米");
+        assert_eq!(figure(49_520.0, "平方米"), "4.952万平方米");
         assert_eq!(figure(43.0, "人"), "43 人");
         assert_eq!(figure(12.5, ""), "12.5");
         assert_eq!(number(0.1 + 0.2), "0.3");
+        assert_eq!(number(-0.0001), "0");
     }
 }
