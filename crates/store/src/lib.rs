@@ -12,6 +12,7 @@ mod error;
 mod plans;
 mod reports;
 mod sessions;
+mod snapshot;
 mod sql;
 mod units;
 mod users;
@@ -26,6 +27,7 @@ pub use plans::{
     TargetChange, TargetScope, TargetSpec,
 };
 pub use sessions::{NewSession, Session};
+pub use snapshot::PlanSnapshot;
 pub use sql::Backend;
 pub use users::{Account, ApiToken, NewUser};
 pub use writer::CommitStats;
@@ -45,6 +47,7 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     backend: Backend,
     writer: Writer,
+    snapshots: std::sync::Arc<snapshot::SnapshotCache>,
 }
 
 impl Store {
@@ -85,7 +88,11 @@ impl Store {
             return Err(StoreError::BadUrl(url.to_owned()));
         };
         let writer = Writer::start(backend.clone());
-        Ok(Self { backend, writer })
+        Ok(Self {
+            backend,
+            writer,
+            snapshots: Default::default(),
+        })
     }
 
     /// The pool underneath, for what lives beside the store on the same database (the web

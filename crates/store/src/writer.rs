@@ -101,6 +101,9 @@ pub struct CommitStats {
 struct Counters {
     commits: AtomicU64,
     writes: AtomicU64,
+    /// Bumped after each commit and before its writers are answered, so whoever learns of a
+    /// write also sees a new generation: read caches keyed by it are never stale to them.
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for Writer {
@@ -116,6 +119,11 @@ impl Writer {
         let stats = Arc::new(Counters::default());
         tokio::spawn(run(backend, jobs, stats.clone()));
         Self { queue, stats }
+    }
+
+    /// Changes whenever a write of this process has committed.
+    pub(crate) fn generation(&self) -> u64 {
+        self.stats.generation.load(Ordering::Acquire)
     }
 
     pub(crate) fn stats(&self) -> CommitStats {
@@ -151,7 +159,7 @@ async fn run(backend: Backend, mut jobs: mpsc::Receiver<Box<dyn Job>>, stats: Ar
             }
         }
         let writes = batch.len() as u64;
-        if run_batch(&backend, batch).await {
+        if run_batch(&backend, batch, &stats.generation).await {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.writes.fetch_add(writes, Ordering::Relaxed);
         }
@@ -159,7 +167,7 @@ async fn run(backend: Backend, mut jobs: mpsc::Receiver<Box<dyn Job>>, stats: Ar
 }
 
 /// Runs one batch; whether it committed.
-async fn run_batch(backend: &Backend, batch: Vec<Box<dyn Job>>) -> bool {
+async fn run_batch(backend: &Backend, batch: Vec<Box<dyn Job>>, generation: &AtomicU64) -> bool {
     let mut tx = match backend.write().await {
         Ok(tx) => tx,
         Err(error) => {
@@ -212,6 +220,9 @@ async fn run_batch(backend: &Backend, batch: Vec<Box<dyn Job>>) -> bool {
     }
     let commit = tx.commit().await;
     let committed = commit.is_ok();
+    if committed {
+        generation.fetch_add(1, Ordering::AcqRel);
+    }
     for outcome in outcomes {
         outcome.answer(commit.clone());
     }

@@ -28,6 +28,7 @@ on_both_backends!(
     an_item_edit_changes_title_category_and_units_or_nothing,
     merging_units_moves_items_and_users_and_keeps_the_names,
     users_are_listed_edited_unlocked_and_a_new_password_ends_their_sessions,
+    a_plan_snapshot_is_shared_until_a_write_and_then_shows_it,
 );
 
 async fn scalar(backend: &Backend, sql: &str) -> i64 {
@@ -1005,5 +1006,58 @@ async fn users_are_listed_edited_unlocked_and_a_new_password_ends_their_sessions
         Err(StoreError::NotFound(_))
     ));
     store.verify_audit().await.unwrap();
+    db.finish().await;
+}
+
+async fn a_plan_snapshot_is_shared_until_a_write_and_then_shows_it(kind: Kind) {
+    let Some((db, plan)) = with_notice(kind).await else {
+        return;
+    };
+    let store = &db.store;
+    let first = store.plan_snapshot(plan).await.unwrap();
+    assert_eq!(first.detail.items.len(), 50);
+    assert!(first.reports.is_empty());
+    let again = store.plan_snapshot(plan).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "nothing was written: the same snapshot is shared"
+    );
+
+    // Whoever has been answered for a write reads it at once.
+    let (target, _) = quantity_and_milestone(store, plan).await;
+    store
+        .file_report(
+            Actor::System,
+            target,
+            june(),
+            figures(3.0),
+            date!(2020 - 06 - 20),
+        )
+        .await
+        .unwrap();
+    let after = store.plan_snapshot(plan).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &after));
+    assert_eq!(after.reports.len(), 1);
+    assert_eq!(after.reports[0].target(), target);
+
+    // A refused write commits nothing new to show, and an unknown plan is not found.
+    let mut percent_for_a_quantity = figures(1.0);
+    percent_for_a_quantity.actual = Actual::Percent(Percent::new(50.0).unwrap());
+    let refused = store
+        .file_report(
+            Actor::System,
+            target,
+            june(),
+            percent_for_a_quantity,
+            date!(2020 - 06 - 21),
+        )
+        .await;
+    assert!(refused.is_err());
+    let still = store.plan_snapshot(plan).await.unwrap();
+    assert_eq!(still.reports.len(), 1);
+    assert!(matches!(
+        store.plan_snapshot(shishi_core::PlanId::new(9_999)).await,
+        Err(StoreError::NotFound(_))
+    ));
     db.finish().await;
 }

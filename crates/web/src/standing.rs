@@ -2,9 +2,10 @@
 //! plan and its reports, and shared by the portal, the dashboard and the API.
 
 use shishi_core::{item_status, target_status, Measure, Period, Report, Status, TargetStatus};
-use shishi_core::{Target, UnitId};
+use shishi_core::{Target, TargetId, UnitId};
 use shishi_store::PlanDetail;
 use std::collections::HashMap;
+use std::ops::Range;
 use time::Date;
 
 /// An item is stale when its newest approved figure is older than this many months before
@@ -37,16 +38,26 @@ pub(crate) struct ItemStanding {
     pub stale: bool,
 }
 
-/// Every item of `detail` on `today`, in the notice's order.
+/// Every item of `detail` on `today`, in the notice's order. `reports` are best ordered by
+/// target, as the store gives them: each target's are then read in place, not copied.
 pub(crate) fn standings(detail: &PlanDetail, reports: &[Report], today: Date) -> Vec<ItemStanding> {
-    let mut by_target: HashMap<_, Vec<Report>> = HashMap::new();
-    for report in reports {
-        by_target
-            .entry(report.target())
-            .or_default()
-            .push(report.clone());
+    let sorted;
+    let reports = if reports.windows(2).all(|w| w[0].target() <= w[1].target()) {
+        reports
+    } else {
+        let mut copy = reports.to_vec();
+        copy.sort_by_key(Report::target);
+        sorted = copy;
+        &sorted[..]
+    };
+    let mut runs: HashMap<TargetId, Range<usize>> = HashMap::new();
+    let mut start = 0;
+    for (i, report) in reports.iter().enumerate() {
+        if reports.get(i + 1).map(Report::target) != Some(report.target()) {
+            runs.insert(report.target(), start..i + 1);
+            start = i + 1;
+        }
     }
-    let none = Vec::new();
     detail
         .items
         .iter()
@@ -56,7 +67,9 @@ pub(crate) fn standings(detail: &PlanDetail, reports: &[Report], today: Date) ->
                 .targets
                 .iter()
                 .map(|target| {
-                    let ours = by_target.get(&target.id).unwrap_or(&none);
+                    let ours = runs
+                        .get(&target.id)
+                        .map_or(&[][..], |run| &reports[run.clone()]);
                     let status = target_status(&detail.plan, target, ours, today);
                     let actual = approved_actual(target, &status, ours);
                     TargetStanding { status, actual }

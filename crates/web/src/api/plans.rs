@@ -160,10 +160,10 @@ pub async fn detail(
     let id = PlanId::new(path_id(id, "plan")?);
     check(caller.user(), Action::ViewPublic, &Resource::System)?;
     let today = state.clock.today();
-    let detail = state.store.plan(id).await?;
-    let reports = state.store.reports_for_plan(id).await?;
-    let names = unit_names(&detail);
-    let items = standings(&detail, &reports, today)
+    let snapshot = state.store.plan_snapshot(id).await?;
+    let (detail, reports) = (&snapshot.detail, &snapshot.reports);
+    let names = unit_names(detail);
+    let items = standings(detail, reports, today)
         .into_iter()
         .map(|standing| {
             let entry = &detail.items[standing.index];
@@ -221,9 +221,9 @@ pub async fn status(
         None => state.clock.today(),
         Some(text) => parse_date(text)?,
     };
-    let detail = state.store.plan(id).await?;
-    let reports = state.store.reports_for_plan(id).await?;
-    let items = standings(&detail, &reports, date)
+    let snapshot = state.store.plan_snapshot(id).await?;
+    let (detail, reports) = (&snapshot.detail, &snapshot.reports);
+    let items = standings(detail, reports, date)
         .into_iter()
         .map(|standing| {
             let entry = &detail.items[standing.index];
