@@ -206,10 +206,7 @@ async fn arrive(client: &Client, path: &str) {
 async fn sign_out(client: &Client) {
     // From a page with the header's sign-out form (an error page has no session menu).
     let here = client.current_url().await.unwrap();
-    client
-        .goto(&here.join("/").unwrap().to_string())
-        .await
-        .unwrap();
+    client.goto(here.join("/").unwrap().as_str()).await.unwrap();
     client
         .find(Locator::Css("form[action='/logout'] button"))
         .await
