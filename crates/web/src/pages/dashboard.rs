@@ -134,8 +134,8 @@ pub(crate) async fn dashboard(
 
 async fn plan_view(state: &AppState, id: PlanId, admin: bool) -> Result<PlanView, PageError> {
     let today = state.clock.today();
-    let detail = state.store.plan(id).await?;
-    let reports = state.store.reports_for_plan(id).await?;
+    let snapshot = state.store.plan_snapshot(id).await?;
+    let (detail, reports) = (&snapshot.detail, &snapshot.reports);
     let standing = standings(&detail, &reports, today);
     let names = unit_names(&detail);
 

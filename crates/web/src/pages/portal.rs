@@ -120,8 +120,8 @@ async fn portal(
     filter: Filter,
 ) -> Result<Response, PageError> {
     let today = state.clock.today();
-    let detail = state.store.plan(id).await?;
-    let reports = state.store.reports_for_plan(id).await?;
+    let snapshot = state.store.plan_snapshot(id).await?;
+    let (detail, reports) = (&snapshot.detail, &snapshot.reports);
     let all_plans = state.store.plans().await?;
     let standing = standings(&detail, &reports, today);
     let names = unit_names(&detail);
@@ -325,7 +325,8 @@ pub(crate) async fn item(
     viewer.require_public()?;
     let item_id = ItemId::new(id);
     let plan_id = state.store.item_plan(item_id).await?;
-    let detail = state.store.plan(plan_id).await?;
+    let snapshot = state.store.plan_snapshot(plan_id).await?;
+    let detail = &snapshot.detail;
     let index = detail
         .items
         .iter()
@@ -333,12 +334,11 @@ pub(crate) async fn item(
         .ok_or_else(|| PageError::NotFound(format!("item {id}")))?;
     let entry = &detail.items[index];
     let target_ids: Vec<_> = entry.targets.iter().map(|t| t.id).collect();
-    let reports: Vec<Report> = state
-        .store
-        .reports_for_plan(plan_id)
-        .await?
-        .into_iter()
+    let reports: Vec<Report> = snapshot
+        .reports
+        .iter()
         .filter(|r| target_ids.contains(&r.target()))
+        .cloned()
         .collect();
     let today = state.clock.today();
     let standing = standings(&detail, &reports, today)

@@ -373,8 +373,8 @@ pub(crate) async fn my_targets(
             current: p.id() == plan.id(),
         })
         .collect();
-    let detail = state.store.plan(plan.id()).await?;
-    let reports = state.store.reports_for_plan(plan.id()).await?;
+    let snapshot = state.store.plan_snapshot(plan.id()).await?;
+    let (detail, reports) = (&snapshot.detail, &snapshot.reports);
     page.plan_title = Some(detail.plan.title().to_owned());
     page.due_day = detail.plan.settings().due_day.get();
     let Some(unit) = user.unit else {
