@@ -136,11 +136,11 @@ async fn plan_view(state: &AppState, id: PlanId, admin: bool) -> Result<PlanView
     let today = state.clock.today();
     let snapshot = state.store.plan_snapshot(id).await?;
     let (detail, reports) = (&snapshot.detail, &snapshot.reports);
-    let standing = standings(&detail, &reports, today);
-    let names = unit_names(&detail);
+    let standing = standings(detail, reports, today);
+    let names = unit_names(detail);
 
     let count = |status: Status| standing.iter().filter(|s| s.status == Some(status)).count();
-    let overdue = overdue_rows(&detail, &standing, &names);
+    let overdue = overdue_rows(detail, &standing, &names);
     let mut cards: Vec<Card> = [
         Status::SeriouslyBehind,
         Status::Behind,
@@ -165,7 +165,7 @@ async fn plan_view(state: &AppState, id: PlanId, admin: bool) -> Result<PlanView
         noun: "个目标",
     });
 
-    let row = |entry: &ItemStanding| item_row(&detail, &names, entry, admin);
+    let row = |entry: &ItemStanding| item_row(detail, &names, entry, admin);
     // Worst first, then in the notice's order: the list reads as a to-do list.
     let mut lagging: Vec<&ItemStanding> = standing
         .iter()
@@ -182,8 +182,8 @@ async fn plan_view(state: &AppState, id: PlanId, admin: bool) -> Result<PlanView
         lagging: lagging.into_iter().map(row).collect(),
         overdue,
         breakdowns: vec![
-            by_unit(&detail, &standing, &names),
-            by_category(&detail, &standing),
+            by_unit(detail, &standing, &names),
+            by_category(detail, &standing),
         ],
         all_items: if admin {
             standing.iter().map(row).collect()

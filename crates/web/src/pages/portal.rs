@@ -123,8 +123,8 @@ async fn portal(
     let snapshot = state.store.plan_snapshot(id).await?;
     let (detail, reports) = (&snapshot.detail, &snapshot.reports);
     let all_plans = state.store.plans().await?;
-    let standing = standings(&detail, &reports, today);
-    let names = unit_names(&detail);
+    let standing = standings(detail, reports, today);
+    let names = unit_names(detail);
 
     let wanted_unit: Option<i64> = filter.unit.parse().ok();
     let keep = |entry: &ItemStanding| {
@@ -141,7 +141,7 @@ async fn portal(
     let items: Vec<ItemRow> = standing
         .iter()
         .filter(|entry| keep(entry))
-        .map(|entry| item_row(&detail, &names, entry, today))
+        .map(|entry| item_row(detail, &names, entry, today))
         .collect();
 
     let counts = STATUS_ORDER
@@ -341,11 +341,11 @@ pub(crate) async fn item(
         .cloned()
         .collect();
     let today = state.clock.today();
-    let standing = standings(&detail, &reports, today)
+    let standing = standings(detail, &reports, today)
         .into_iter()
         .nth(index)
         .ok_or_else(|| PageError::NotFound(format!("item {id}")))?;
-    let names = unit_names(&detail);
+    let names = unit_names(detail);
 
     let targets = entry
         .targets

@@ -388,7 +388,7 @@ pub(crate) async fn my_targets(
         .find(|u| u.id == unit)
         .map(|u| u.name)
         .unwrap_or_default();
-    let standing = standings(&detail, &reports, today);
+    let standing = standings(detail, reports, today);
     let plan = &detail.plan;
     let mut pending = Vec::new();
     for (entry, item_standing) in detail.items.iter().zip(&standing) {
@@ -431,7 +431,7 @@ pub(crate) async fn my_targets(
                     let current = report.current();
                     pending.push(Pending {
                         href: paths::report(report.id().get()),
-                        title: format!("{} · {}", item_title(&detail, target), target.text),
+                        title: format!("{} · {}", item_title(detail, target), target.text),
                         period: report.period().to_string(),
                         figure: shown_actual(&current.content.actual, &target.measure),
                         submitted_on: current
