@@ -24,6 +24,9 @@ pub enum UserCommand {
         /// The name shown for the user; the login when left out.
         #[arg(long)]
         name: Option<String>,
+        /// Where the user's reminders are e-mailed (when the server has SMTP configured).
+        #[arg(long)]
+        email: Option<String>,
         /// Read the password from standard input (the only way: a password on the command
         /// line would show in the process list and the shell's history).
         #[arg(long, required = true)]
@@ -93,6 +96,7 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<()> {
         role,
         unit,
         name,
+        email,
         password_stdin: _,
     } = command;
     // Everything the input can be wrong about is checked before anything is written.
@@ -101,10 +105,15 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<()> {
     if matches!(role, Role::Reporter | Role::UnitHead) && unit.is_none() {
         bail!("a {} acts for a unit: give --unit", role_word(role));
     }
+    if let Some(address) = &email {
+        if !shishi_store::valid_email(address.trim()) {
+            bail!("--email {address:?} is not an e-mail address");
+        }
+    }
     let password = read_password()?;
     let password_hash = password::hash(password).await?;
     let store = open(db).await?;
-    let result = add_user(&store, login, role, unit, name, password_hash).await;
+    let result = add_user(&store, login, role, unit, name, email, password_hash).await;
     store.close().await;
     result
 }
@@ -115,6 +124,7 @@ async fn add_user(
     role: Role,
     unit: Option<String>,
     name: Option<String>,
+    email: Option<String>,
     password_hash: String,
 ) -> anyhow::Result<()> {
     if store.account_by_login(&login).await?.is_some() {
@@ -136,6 +146,9 @@ async fn add_user(
             },
         )
         .await?;
+    if email.is_some() {
+        store.set_user_email(Actor::System, user.id, email).await?;
+    }
     println!("added user {} ({})", user.login, role_word(role));
     println!("{}", user.id);
     Ok(())

@@ -1,8 +1,10 @@
 //! The `shishi` binary: commands, configuration and wiring. Thin by design.
 
 mod admin_cmd;
+mod bulletin_cmd;
 mod demo_cmd;
 mod import_cmd;
+mod ledger_cmd;
 mod plan_cmd;
 mod serve_cmd;
 
@@ -61,11 +63,18 @@ enum Command {
         #[arg(long, value_name = "YYYY-MM-DD", default_value = demo_cmd::DEFAULT_TODAY)]
         today: String,
     },
+    /// Write the supervision bulletin (督查通报) of a month as .docx, .html or .md.
+    Bulletin(bulletin_cmd::BulletinArgs),
+    /// Ledgers (台账): a plan's .xlsx exported, a filled-in one imported as reports.
+    #[command(subcommand)]
+    Ledger(ledger_cmd::LedgerCommand),
     /// Run the server.
     Serve {
         /// Where to listen, HOST:PORT (port 0 picks a free port, printed on start).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        #[command(flatten)]
+        reminders: serve_cmd::ReminderArgs,
     },
 }
 
@@ -92,8 +101,14 @@ fn main() -> ExitCode {
         Command::Demo { addr, data, today } => demo_cmd::parse_today(&today).and_then(|today| {
             runtime().and_then(|rt| rt.block_on(demo_cmd::demo(&addr, &data, today)))
         }),
-        Command::Serve { addr } => {
-            runtime().and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr)))
+        Command::Bulletin(args) => {
+            runtime().and_then(|rt| rt.block_on(bulletin_cmd::run(db, args)))
+        }
+        Command::Ledger(command) => {
+            runtime().and_then(|rt| rt.block_on(ledger_cmd::run(db, command)))
+        }
+        Command::Serve { addr, reminders } => {
+            runtime().and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr, reminders)))
         }
     };
     match result {

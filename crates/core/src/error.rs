@@ -11,6 +11,10 @@ pub enum Error {
     InvalidPeriod { input: String },
     #[error("invalid due day {0}: expected a day from 1 to 31")]
     InvalidDueDay(u8),
+    #[error(
+        "invalid reminder lead days {input:?}: expected days from 0 to 28, separated by commas"
+    )]
+    InvalidLeadDays { input: String },
     #[error("invalid login {input:?}: expected 3 to 32 characters of a-z, 0-9, '_', '.', '-'")]
     InvalidLogin { input: String },
     #[error("invalid year {0}: expected a year from 1000 to 9999")]
@@ -41,6 +45,28 @@ pub enum Error {
     EmptyReason,
     #[error("a report that is {state} cannot be {action}")]
     IllegalTransition {
+        state: &'static str,
+        action: &'static str,
+    },
+    #[error("a supervision order needs its requirement (督办事项)")]
+    EmptyRequirement,
+    #[error("an answer to a supervision order says what was done")]
+    EmptyAnswer,
+    #[error(
+        "invalid evidence {input:?}: expected the SM3 hash of an uploaded file (64 hex digits)"
+    )]
+    InvalidEvidence { input: String },
+    #[error("a supervision order goes to one of the item's lead units")]
+    UnitNotLead,
+    #[error("the due day {due_on} is before the day the order is issued ({issued_on})")]
+    DueBeforeIssue {
+        due_on: time::Date,
+        issued_on: time::Date,
+    },
+    #[error("answers must be numbered from 1, all but the last sent back, and agree with the order's state")]
+    InvalidOrder,
+    #[error("a supervision order that is {state} cannot be {action}")]
+    IllegalOrderTransition {
         state: &'static str,
         action: &'static str,
     },

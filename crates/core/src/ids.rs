@@ -65,6 +65,10 @@ id!(
     /// A report for one target and one period.
     ReportId
 );
+id!(
+    /// A supervision order (督办单).
+    OrderId
+);
 
 #[cfg(test)]
 mod tests {

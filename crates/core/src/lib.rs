@@ -1,24 +1,36 @@
 //! The domain of shishi: plans, items, targets, units, users, reports, schedules, status (序时)
 //! and the permission rules. Pure: no I/O, and the clock is always a parameter.
 
+pub mod assessment;
 pub mod error;
 pub mod ids;
+pub mod order;
 pub mod period;
 pub mod permission;
 pub mod plan;
+pub mod reminder;
 pub mod report;
 pub mod schedule;
 pub mod status;
 pub mod unit;
 pub mod user;
 
+pub use assessment::{
+    assess, format_points, Adjustment, AdjustmentId, AdjustmentPoints, Assessment, AssessmentError,
+    AssessmentInput, AssessmentWeights, Part, Satisfaction, ScoreLine, Source, UnitScore,
+};
 pub use error::{Denied, Error};
-pub use ids::{ItemId, PlanId, ReportId, TargetId, UnitId, UserId};
+pub use ids::{ItemId, OrderId, PlanId, ReportId, TargetId, UnitId, UserId};
+pub use order::{
+    EvidenceHash, NewOrder, OrderAnswer, OrderState, Requirement, SendBack, StoredOrder,
+    SupervisionOrder,
+};
 pub use period::{DueDay, Period};
 pub use permission::{can, check, Action, Resource};
 pub use plan::{
     Item, Measure, Plan, PlanSettings, PlanYear, Quantity, Target, TargetValue, Thresholds,
 };
+pub use reminder::{due_reminders, LeadDays, PlanFacts, Reminder, ReminderKey, ReminderKind};
 pub use report::{
     Actual, Percent, Reason, Report, ReportContent, ReportState, ReportValue, Revision,
 };

@@ -25,6 +25,12 @@ pub enum Action {
     EditPlan,
     ManageUsers,
     ImportPlan,
+    /// Issue a supervision order (督办单) to a unit.
+    IssueOrder,
+    /// Answer a supervision order for the unit it was sent to.
+    AnswerOrder,
+    /// Close an answered order (销号) or send it back (退回重办).
+    CloseOrder,
 }
 
 /// What an action is on, carrying only what the rules need.
@@ -39,6 +45,8 @@ pub enum Resource<'a> {
         lead_units: &'a [UnitId],
         state: &'a ReportState,
     },
+    /// A supervision order, answered for by the one unit it was sent to.
+    Order { unit: UnitId },
 }
 
 impl Resource<'_> {
@@ -48,6 +56,7 @@ impl Resource<'_> {
             Resource::Target { lead_units } | Resource::Report { lead_units, .. } => {
                 Some(lead_units)
             }
+            Resource::Order { unit } => Some(std::slice::from_ref(unit)),
         }
     }
 }
@@ -66,6 +75,9 @@ pub fn can(user: Option<&User>, action: Action, resource: &Resource<'_>) -> bool
 /// - A unit head reads the same, approves at the unit-head step and returns a report still at
 ///   that step (submitted), for their unit. They do not submit: the one who approves a
 ///   report should not be the one who wrote it.
+/// - Supervision orders: the supervisor (admin) issues, closes and sends back; the unit head
+///   of the order's unit answers (not the reporter: the answer is the unit's word to the
+///   supervisor); the unit's reporters and heads read their unit's orders.
 /// - Only the supervisor (admin) gives the final approval, edits and imports plans and
 ///   manages users.
 ///
@@ -90,6 +102,10 @@ pub fn check(user: Option<&User>, action: Action, resource: &Resource<'_>) -> Re
         (Role::UnitHead, Action::ViewInternal | Action::UnitHeadApprove) => {
             own_unit(user, resource)
         }
+        (Role::UnitHead, Action::AnswerOrder) => match resource {
+            Resource::Order { .. } => own_unit(user, resource),
+            _ => refused,
+        },
         (Role::UnitHead, Action::ReturnReport) => {
             own_unit(user, resource)?;
             match resource {
@@ -120,7 +136,7 @@ mod tests {
 
     const EDUCATION: UnitId = UnitId::new(1);
     const HEALTH: UnitId = UnitId::new(2);
-    const ALL: [Action; 10] = [
+    const ALL: [Action; 13] = [
         Action::ViewPublic,
         Action::ViewInternal,
         Action::Comment,
@@ -131,6 +147,9 @@ mod tests {
         Action::EditPlan,
         Action::ManageUsers,
         Action::ImportPlan,
+        Action::IssueOrder,
+        Action::AnswerOrder,
+        Action::CloseOrder,
     ];
 
     fn user(role: Role, unit: Option<UnitId>) -> User {
@@ -275,5 +294,65 @@ mod tests {
         );
         assert!(!can(Some(&head), Action::SubmitReport, &ours));
         assert!(!can(Some(&head), Action::ApproveReport, &ours));
+    }
+
+    #[test]
+    fn the_supervisor_issues_and_closes_orders_and_only_the_units_head_answers() {
+        let order = Resource::Order { unit: EDUCATION };
+        let admin = user(Role::Admin, None);
+        for action in [Action::IssueOrder, Action::CloseOrder, Action::ViewInternal] {
+            assert!(can(Some(&admin), action, &order));
+        }
+        assert!(can(Some(&admin), Action::IssueOrder, &Resource::System));
+
+        let head = user(Role::UnitHead, Some(EDUCATION));
+        assert!(can(Some(&head), Action::ViewInternal, &order));
+        assert!(can(Some(&head), Action::AnswerOrder, &order));
+        let other_head = user(Role::UnitHead, Some(HEALTH));
+        assert_eq!(
+            check(Some(&other_head), Action::AnswerOrder, &order),
+            Err(Denied::OutsideUnit)
+        );
+        assert_eq!(
+            check(
+                Some(&user(Role::UnitHead, None)),
+                Action::AnswerOrder,
+                &order
+            ),
+            Err(Denied::NoUnit)
+        );
+        // Answering is for orders only: a head's own target is not an order to answer.
+        assert!(!can(
+            Some(&head),
+            Action::AnswerOrder,
+            &Resource::Target {
+                lead_units: &[EDUCATION]
+            }
+        ));
+
+        let reporter = user(Role::Reporter, Some(EDUCATION));
+        assert!(can(Some(&reporter), Action::ViewInternal, &order));
+        assert_eq!(
+            check(Some(&reporter), Action::AnswerOrder, &order),
+            Err(Denied::Role {
+                role: Role::Reporter,
+                action: Action::AnswerOrder
+            })
+        );
+        for role in [Role::Leader, Role::Deputy] {
+            let reader = user(role, None);
+            assert_eq!(
+                allowed(Some(&reader), &order),
+                [Action::ViewPublic, Action::ViewInternal, Action::Comment]
+            );
+        }
+        for action in [Action::IssueOrder, Action::CloseOrder] {
+            assert!(!can(Some(&head), action, &order));
+            assert!(!can(Some(&reporter), action, &order));
+        }
+        assert_eq!(
+            check(None, Action::ViewInternal, &order),
+            Err(Denied::NotSignedIn)
+        );
     }
 }

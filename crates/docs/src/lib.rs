@@ -1,6 +1,7 @@
 //! Files shishi writes and reads: bulletins (.docx, HTML, Markdown) and ledgers (.xlsx).
 //! Core types in, bytes out: no database, no HTTP, no clock.
 
+pub mod assessment;
 pub mod bulletin;
 pub mod error;
 pub mod ledger;

@@ -328,6 +328,18 @@ async fn merge_units(tx: &mut Tx, actor: Actor, keep: UnitId, merged: UnitId) ->
         args![keep.get(), merged.get()],
     )
     .await?;
+    // Supervision orders sent to the merged unit are now the kept unit's to answer.
+    tx.execute(
+        "update supervision_orders set unit = $1 where unit = $2",
+        args![keep.get(), merged.get()],
+    )
+    .await?;
+    // So are its assessment entries (加分/扣分).
+    tx.execute(
+        "update assessment_entries set unit = $1 where unit = $2",
+        args![keep.get(), merged.get()],
+    )
+    .await?;
     let mut aliases: Vec<String> = Vec::new();
     for name in kept
         .aliases

@@ -5,11 +5,16 @@
 //! commit), and answers only once the commit has returned: an acknowledged write is durable
 //! (SQLite with `synchronous=full` in WAL mode; PostgreSQL with `synchronous_commit=on`).
 
+mod assessment;
 mod attachments;
 mod audit;
+mod bulletins;
 mod edits;
 mod error;
+mod ledger;
+mod orders;
 mod plans;
+mod reminders;
 mod reports;
 mod sessions;
 mod snapshot;
@@ -18,14 +23,20 @@ mod units;
 mod users;
 mod writer;
 
+pub use assessment::{AssessmentEntry, NewAssessmentEntry, Withdrawal};
 pub use attachments::{Attachment, NewAttachment};
 pub use audit::{Actor, AuditEvent};
+pub use bulletins::{
+    index_number, valid_org_code, BulletinId, BulletinSummary, NewBulletin, PublishedBulletin,
+};
 pub use edits::{ItemEdit, TargetChangeRecord, TargetEdit, TargetSnapshot, UserEdit};
 pub use error::{Result, StoreError};
+pub use ledger::LedgerOutcome;
 pub use plans::{
     place_of, ImportOutcome, ItemChange, ItemDetail, ItemField, PlanDetail, PlanDiff, PlanMeta,
     TargetChange, TargetScope, TargetSpec,
 };
+pub use reminders::{valid_email, Channel, Notice, PendingDelivery, MAX_ATTEMPTS};
 pub use sessions::{NewSession, Session};
 pub use snapshot::PlanSnapshot;
 pub use sql::Backend;

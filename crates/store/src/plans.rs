@@ -330,7 +330,7 @@ pub(crate) async fn plan_of_target(tx: &mut Tx, id: TargetId) -> Result<Plan> {
         .to_plan()
 }
 
-async fn target_scope(tx: &mut Tx, id: TargetId) -> Result<TargetScope> {
+pub(crate) async fn target_scope(tx: &mut Tx, id: TargetId) -> Result<TargetScope> {
     let target = target(tx, id).await?;
     let plan = plan_of_target(tx, id).await?;
     let units: Vec<(i64,)> = tx

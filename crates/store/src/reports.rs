@@ -105,7 +105,7 @@ async fn load(tx: &mut Tx, id: ReportId) -> Result<Report> {
     assemble(row, revisions)
 }
 
-async fn find(tx: &mut Tx, target: TargetId, period: Period) -> Result<Option<Report>> {
+pub(crate) async fn find(tx: &mut Tx, target: TargetId, period: Period) -> Result<Option<Report>> {
     let row: Option<(i64,)> = tx
         .fetch_optional(
             "select id from reports where target = $1 and period = $2",

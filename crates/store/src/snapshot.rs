@@ -29,6 +29,10 @@ pub struct PlanSnapshot {
 #[derive(Debug, Default)]
 pub(crate) struct SnapshotCache {
     plans: Mutex<HashMap<PlanId, Entry>>,
+    /// Held while a snapshot is loaded, so that when one expires under load a single reader
+    /// reloads it and the others wait for that one, instead of every waiting request loading
+    /// the whole plan at once (which made the slowest page views take over a second).
+    loading: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug)]
@@ -43,6 +47,11 @@ impl Store {
     pub async fn plan_snapshot(&self, id: PlanId) -> Result<Arc<PlanSnapshot>> {
         // The generation is read before the data: a write that lands in between makes the
         // entry older than its tag says, so it is only ever reloaded early, never served late.
+        let generation = self.writer.generation();
+        if let Some(snapshot) = self.snapshots.fresh(id, generation) {
+            return Ok(snapshot);
+        }
+        let _loading = self.snapshots.loading.lock().await;
         let generation = self.writer.generation();
         if let Some(snapshot) = self.snapshots.fresh(id, generation) {
             return Ok(snapshot);

@@ -142,6 +142,12 @@ impl From<shishi_core::Error> for ApiError {
             E::InvalidPeriod { .. } => ApiError::field("period", error.to_string()),
             E::InvalidReportValue(_) => ApiError::field("value", error.to_string()),
             E::InvalidPercent(_) => ApiError::field("percent", error.to_string()),
+            E::IllegalOrderTransition { .. } => ApiError::Conflict(error.to_string()),
+            E::EmptyRequirement => ApiError::field("requirement", error.to_string()),
+            E::EmptyAnswer => ApiError::field("answer", error.to_string()),
+            E::InvalidEvidence { .. } => ApiError::field("evidence", error.to_string()),
+            E::UnitNotLead => ApiError::field("unit", error.to_string()),
+            E::DueBeforeIssue { .. } => ApiError::field("due_on", error.to_string()),
             // The rest concern plans and schedules, which this API does not change yet: if
             // one shows up here, stored data broke a rule, which is ours to fix.
             other => ApiError::Internal(Box::new(other)),

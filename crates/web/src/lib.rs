@@ -3,10 +3,13 @@
 
 mod api;
 mod auth;
+pub mod bulletin;
 mod clock;
 mod error;
+pub mod ledger;
 mod pages;
 pub mod password;
+pub mod reminders;
 mod standing;
 
 pub use clock::Clock;
@@ -64,4 +67,31 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// [`serve`], with the reminder scheduler running beside the server on the state's store and
+/// clock when `reminders` is given. The scheduler stops with the server, after finishing the
+/// wake under way.
+pub async fn serve_with_reminders(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    reminders: Option<reminders::ReminderConfig>,
+) -> std::io::Result<()> {
+    let scheduler = match reminders {
+        Some(config) => {
+            let reminders = reminders::Reminders::new(state.store.clone(), config)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let task = tokio::spawn(reminders.run(state.clock.clone(), stopped));
+            Some((stop, task))
+        }
+        None => None,
+    };
+    let served = serve(listener, state, shutdown).await;
+    if let Some((stop, task)) = scheduler {
+        let _ = stop.send(true);
+        let _ = task.await;
+    }
+    served
 }

@@ -2,132 +2,67 @@
 //! PostgreSQL too when `SHISHI_TEST_POSTGRES_URL` is set), driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::{Client, StatusCode};
-use serde_json::{json, Value};
-use shishi_core::{find_unit, Login, PlanId, Role, TargetId};
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
-use shishi_web::{AppState, Clock};
-use std::path::Path;
-use time::macros::date;
-use tokio::sync::oneshot;
+mod common;
 
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
+use common::{Backend as Kind, Options};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shishi_core::{PlanId, Role, TargetId};
+use shishi_store::Actor;
+use std::ops::Deref;
 
 /// A fresh database with the Haizhou 2020 plan, the people of the story, and a server on it.
 struct World {
-    base: String,
-    client: Client,
-    store: Store,
+    site: common::Site,
     plan: PlanId,
     /// Item 1's first target: 新建、改扩建中小学6所, led by 区教育局.
     schools: TargetId,
     education: String,
     health: String,
     admin: String,
-    stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    cleanup: Cleanup,
 }
 
-enum Cleanup {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+impl Deref for World {
+    type Target = common::Site;
+    fn deref(&self) -> &common::Site {
+        &self.site
+    }
 }
 
 impl World {
     /// `None` on PostgreSQL when no server is configured: the test then passes vacuously.
     async fn new(kind: Kind) -> Option<Self> {
-        let (url, cleanup) = match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("shishi.db").display());
-                (url, Cleanup::Sqlite(dir))
-            }
-            Kind::Postgres => {
-                let Ok(admin_url) = std::env::var("SHISHI_TEST_POSTGRES_URL") else {
-                    eprintln!("SHISHI_TEST_POSTGRES_URL is not set: skipped on PostgreSQL");
-                    return None;
-                };
-                let mut random = [0u8; 8];
-                getrandom::getrandom(&mut random).unwrap();
-                let name = format!("shishi_web_test_{}", hex::encode(random));
-                let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-                sqlx::query(&format!("create database {name}"))
-                    .execute(&admin)
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let url = database_url(&admin_url, &name);
-                (url, Cleanup::Postgres { admin_url, name })
-            }
-        };
-        let store = Store::open(&url).await.unwrap();
-
-        let notice = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/haizhou-2020-notice.txt"),
-        )
-        .unwrap();
-        let plan = store
-            .import_plan(Actor::System, shishi_plan::parse(&notice).unwrap())
-            .await
-            .unwrap()
-            .plan_id();
-        let detail = store.plan(plan).await.unwrap();
+        let site = common::Site::new(Options {
+            backend: kind,
+            users: &[
+                ("edu", Role::Reporter, Some("区教育局")),
+                ("health", Role::Reporter, Some("区卫健委")),
+                ("admin", Role::Admin, None),
+            ],
+            ..Options::default()
+        })
+        .await?;
+        let plan = site.store.plans().await.unwrap()[0].id();
+        let detail = site.store.plan(plan).await.unwrap();
         let first = &detail.items[0];
         assert_eq!(first.item.seq, 1);
         let schools = first.targets[0].id;
 
-        let units = store.units().await.unwrap();
-        let unit = |name: &str| find_unit(&units, name, Some("海州区")).unwrap().id;
-        let education = token(&store, "edu", Role::Reporter, Some(unit("区教育局"))).await;
-        let health = token(&store, "health", Role::Reporter, Some(unit("区卫健委"))).await;
-        let admin = token(&store, "admin", Role::Admin, None).await;
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(date!(2020 - 07 - 15)),
-        };
-        let server = tokio::spawn(shishi_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let education = token(&site, "edu").await;
+        let health = token(&site, "health").await;
+        let admin = token(&site, "admin").await;
         Some(Self {
-            base,
-            client: Client::new(),
-            store,
+            site,
             plan,
             schools,
             education,
             health,
             admin,
-            stop,
-            server,
-            cleanup,
         })
     }
 
     async fn finish(self) {
-        let _ = self.stop.send(());
-        self.server.await.unwrap().unwrap();
-        self.store.close().await;
-        match self.cleanup {
-            Cleanup::Sqlite(dir) => drop(dir),
-            Cleanup::Postgres { admin_url, name } => {
-                let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-                sqlx::query(&format!("drop database {name} with (force)"))
-                    .execute(&admin)
-                    .await
-                    .unwrap();
-                admin.close().await;
-            }
-        }
+        self.site.finish().await;
     }
 
     /// GET as `token` (the public when `None`): status and JSON body.
@@ -189,49 +124,14 @@ enum Body {
     Empty,
 }
 
-/// A user of `role` with a token; the token.
-async fn token(
-    store: &Store,
-    login: &str,
-    role: Role,
-    unit: Option<shishi_core::UnitId>,
-) -> String {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    let user = store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .create_api_token(Actor::System, user.id)
+/// A token for the user `login`.
+async fn token(site: &common::Site, login: &str) -> String {
+    let user = site.user_id(login).await;
+    site.store
+        .create_api_token(Actor::System, user)
         .await
         .unwrap()
         .secret
-}
-
-/// The admin URL with its database name replaced.
-fn database_url(admin_url: &str, name: &str) -> String {
-    let (base, query) = match admin_url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (admin_url, String::new()),
-    };
-    let server = match base.rsplit_once('/') {
-        Some((server, _)) if server.contains("//") && server.len() > "postgres://".len() - 1 => {
-            server
-        }
-        _ => base,
-    };
-    format!("{server}/{name}{query}")
 }
 
 fn june_report(value: Value) -> Value {

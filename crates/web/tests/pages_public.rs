@@ -3,81 +3,41 @@
 //! backends; nothing here depends on which one is under the pages.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
-use reqwest::{Client, StatusCode};
-use shishi_core::{find_unit, Actual, Login, Period, ReportContent, ReportValue, Role};
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
-use shishi_web::{AppState, Clock};
-use std::path::Path;
+mod common;
+
+use common::{cookie_named, field_value, set_cookie_line, Options};
+use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION};
+use reqwest::StatusCode;
+use shishi_core::{find_unit, Actual, Period, ReportContent, ReportValue, Role};
+use shishi_store::Actor;
+use std::ops::Deref;
 use time::macros::date;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-struct Site {
-    base: String,
-    client: Client,
-    store: Store,
-    _dir: tempfile::TempDir,
+struct Site(common::Site);
+
+impl Deref for Site {
+    type Target = common::Site;
+    fn deref(&self) -> &common::Site {
+        &self.0
+    }
 }
 
 impl Site {
     async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!(
-            "sqlite://{}",
-            dir.path().join("shishi.db").display()
-        ))
+        let site = common::Site::new(Options {
+            users: &[
+                ("admin", Role::Admin, None),
+                ("edu", Role::Reporter, Some("区教育局")),
+            ],
+            password: |_| PASSWORD.to_owned(),
+            name: |login| format!("{login} 的名字"),
+            ..Options::default()
+        })
         .await
         .unwrap();
-        let notice = std::fs::read(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/haizhou-2020-notice.txt"),
-        )
-        .unwrap();
-        store
-            .import_plan(Actor::System, shishi_plan::parse(&notice).unwrap())
-            .await
-            .unwrap();
-        let units = store.units().await.unwrap();
-        let education = find_unit(&units, "区教育局", Some("海州区")).unwrap().id;
-        let hash = password::hash(Password::new(PASSWORD.into()).unwrap())
-            .await
-            .unwrap();
-        for (login, role, unit) in [
-            ("admin", Role::Admin, None),
-            ("edu", Role::Reporter, Some(education)),
-        ] {
-            store
-                .add_user(
-                    Actor::System,
-                    NewUser {
-                        login: Login::parse(login).unwrap(),
-                        name: format!("{login} 的名字"),
-                        role,
-                        unit,
-                        password_hash: hash.clone(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(date!(2020 - 07 - 15)),
-        };
-        tokio::spawn(shishi_web::serve(listener, state, std::future::pending()));
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self {
-            base,
-            client,
-            store,
-            _dir: dir,
-        }
+        Self(site)
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
@@ -91,59 +51,9 @@ impl Site {
 
     /// The visitor's CSRF cookie and the token the sign-in form carries.
     async fn login_form(&self) -> (String, String) {
-        let response = self
-            .client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap();
-        let cookie = cookie_pair(&response, "shishi_csrf").expect("a visitor's CSRF cookie");
-        let html = response.text().await.unwrap();
-        (cookie, hidden_csrf(&html))
+        let visitor = self.visitor().await;
+        (visitor.cookie, visitor.csrf)
     }
-
-    async fn post_login(
-        &self,
-        cookie: &str,
-        csrf: &str,
-        login: &str,
-        password: &str,
-    ) -> reqwest::Response {
-        self.client
-            .post(format!("{}/login", self.base))
-            .header(COOKIE, cookie)
-            .form(&[("login", login), ("password", password), ("csrf", csrf)])
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-fn cookie_pair(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-}
-
-fn set_cookie_line(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[at..].split('"').next().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -289,7 +199,7 @@ async fn signing_in_needs_the_form_token_and_gives_a_guarded_session_cookie() {
         assert!(line.contains(flag), "{line} lacks {flag}");
     }
     assert!(!line.contains("Secure"), "plain HTTP: not Secure");
-    let session = cookie_pair(&response, "shishi_session").unwrap();
+    let session = cookie_named(&response, "shishi_session").unwrap();
     let (_, home) = site.get("/", Some(&session)).await;
     assert!(
         home.contains("admin 的名字"),
@@ -316,7 +226,7 @@ async fn signing_in_needs_the_form_token_and_gives_a_guarded_session_cookie() {
 
     // Signing out ends the session on the server: the old cookie is the public's now.
     let (_, page) = site.get("/", Some(&session)).await;
-    let token = hidden_csrf(&page);
+    let token = field_value(&page, "csrf").expect("a csrf field");
     let out = site
         .client
         .post(format!("{}/logout", site.base))

@@ -3,76 +3,64 @@
 //! checking what the pages say and what the store holds afterwards.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+
+use common::{cookie_named, field_value, notice, Answer, Backend, Browser, Options};
+use reqwest::header::COOKIE;
+use reqwest::StatusCode;
 use serde_json::Value;
 use shishi_core::{
     find_unit, Actual, Login, Measure, Period, PlanId, ReportContent, ReportId, ReportState,
-    ReportValue, Role, TargetId, UnitId, UserId,
+    ReportValue, Role, TargetId, UnitId,
 };
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
-use shishi_web::{AppState, Clock};
-use std::path::Path;
+use shishi_store::Actor;
+use std::ops::Deref;
 use time::macros::date;
-use tokio::sync::oneshot;
 
 const TODAY: time::Date = date!(2020 - 07 - 15);
 
 struct World {
-    base: String,
-    client: Client,
-    store: Store,
+    site: common::Site,
     plan: Option<PlanId>,
     education: UnitId,
     health: UnitId,
-    stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
 }
 
-/// A signed-in browser: its session cookie and the token its forms carry.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-fn notice() -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/haizhou-2020-notice.txt"),
-    )
-    .unwrap()
+impl Deref for World {
+    type Target = common::Site;
+    fn deref(&self) -> &common::Site {
+        &self.site
+    }
 }
 
 impl World {
     /// A fresh database (with the Haizhou 2020 plan when `with_plan`), an admin, a leader
     /// and a reporter of 区教育局, and a server on it whose day is 15 July 2020.
     async fn new(with_plan: bool) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("shishi.db").display());
-        let store = Store::open(&url).await.unwrap();
+        let site = common::Site::new(Options {
+            backend: Backend::Sqlite,
+            today: TODAY,
+            plan: with_plan,
+            units: if with_plan {
+                &[]
+            } else {
+                &["海州区教育局", "海州区卫生健康委员会"]
+            },
+            users: &[
+                ("admin", Role::Admin, None),
+                ("leader", Role::Leader, None),
+                ("edu", Role::Reporter, Some("区教育局")),
+            ],
+            ..Options::default()
+        })
+        .await
+        .unwrap();
         let plan = if with_plan {
-            Some(
-                store
-                    .import_plan(Actor::System, shishi_plan::parse(&notice()).unwrap())
-                    .await
-                    .unwrap()
-                    .plan_id(),
-            )
+            Some(site.store.plans().await.unwrap()[0].id())
         } else {
-            for name in ["海州区教育局", "海州区卫生健康委员会"] {
-                store.add_unit(Actor::System, name, vec![]).await.unwrap();
-            }
             None
         };
-        let units = store.units().await.unwrap();
+        let units = site.store.units().await.unwrap();
         let unit = |name: &str| find_unit(&units, name, Some("海州区")).unwrap().id;
         let education = unit("区教育局");
         let health = unit(if with_plan {
@@ -80,145 +68,34 @@ impl World {
         } else {
             "海州区卫生健康委员会"
         });
-        add_user(&store, "admin", Role::Admin, None).await;
-        add_user(&store, "leader", Role::Leader, None).await;
-        add_user(&store, "edu", Role::Reporter, Some(education)).await;
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(TODAY),
-        };
-        let server = tokio::spawn(shishi_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
         Self {
-            base,
-            client: Client::builder().redirect(Policy::none()).build().unwrap(),
-            store,
+            site,
             plan,
             education,
             health,
-            stop,
-            server,
-            _dir: dir,
         }
     }
 
     async fn finish(self) {
-        let _ = self.stop.send(());
-        self.server.await.unwrap().unwrap();
-        self.store.close().await;
+        self.site.finish().await;
     }
 
     fn plan(&self) -> PlanId {
         self.plan.unwrap()
     }
 
-    async fn answer(response: reqwest::Response) -> Answer {
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        Answer {
-            status,
-            location,
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, who: Option<&Browser>, path: &str) -> Answer {
-        let mut request = self.client.get(format!("{}{path}", self.base));
-        if let Some(who) = who {
-            request = request.header(COOKIE, &who.cookie);
-        }
-        Self::answer(request.send().await.unwrap()).await
-    }
-
-    /// Posts a form as `who`, with their token unless the fields say otherwise.
-    async fn post(&self, who: &Browser, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut form: Vec<(&str, &str)> = vec![("csrf", who.csrf.as_str())];
-        form.extend_from_slice(fields);
-        self.post_raw(who, path, &form).await
-    }
-
-    async fn post_raw(&self, who: &Browser, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &who.cookie)
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(response).await
-    }
-
-    /// A visitor's sign-in form token and the cookie that goes with it.
-    async fn visitor(&self) -> Browser {
-        let response = self
-            .client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap();
-        let cookie = cookie_named(&response, "shishi_csrf").unwrap();
-        let body = response.text().await.unwrap();
-        let csrf = field_value(&body, "csrf").unwrap();
-        Browser { cookie, csrf }
-    }
-
+    /// The sign-in form's answer, with the session cookie (if any) as the location's second
+    /// line.
     async fn try_sign_in(&self, visitor: &Browser, login: &str, password: &str) -> Answer {
         let response = self
-            .client
-            .post(format!("{}/login", self.base))
-            .header(COOKIE, &visitor.cookie)
-            .form(&[
-                ("login", login),
-                ("password", password),
-                ("csrf", visitor.csrf.as_str()),
-                ("next", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .post_login(&visitor.cookie, &visitor.csrf, login, password)
+            .await;
         let session = cookie_named(&response, "shishi_session");
-        let mut answer = Self::answer(response).await;
+        let mut answer = Answer::read(response).await;
         if let Some(session) = session {
             answer.location = format!("{}\n{session}", answer.location);
         }
         answer
-    }
-
-    /// Signs in through the form, as a browser does.
-    async fn sign_in(&self, login: &str) -> Browser {
-        self.sign_in_with(login, &format!("{login}-password")).await
-    }
-
-    async fn sign_in_with(&self, login: &str, password: &str) -> Browser {
-        let visitor = self.visitor().await;
-        let answer = self.try_sign_in(&visitor, login, password).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::SEE_OTHER,
-            "{login}: {}",
-            answer.body
-        );
-        let cookie = answer.location.lines().nth(1).unwrap().to_owned();
-        // The session's own token, from the sign-out form every page carries.
-        let page = self
-            .client
-            .get(format!("{}/", self.base))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
-        let csrf = field_value(&page.text().await.unwrap(), "csrf").unwrap();
-        Browser { cookie, csrf }
     }
 
     async fn report_state(&self, id: ReportId) -> ReportState {
@@ -245,55 +122,6 @@ impl World {
             .unwrap()
             .id()
     }
-
-    async fn user_id(&self, login: &str) -> UserId {
-        self.store
-            .account_by_login(&Login::parse(login).unwrap())
-            .await
-            .unwrap()
-            .unwrap()
-            .user
-            .id
-    }
-}
-
-async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
-}
-
-/// `name=value` of the cookie `name` the response sets.
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-/// The value of the first form field `name` on a page.
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
 }
 
 /// The number on the dashboard's card of class `class`.
@@ -345,7 +173,7 @@ impl World {
             .send()
             .await
             .unwrap();
-        Self::answer(response).await
+        Answer::read(response).await
     }
 }
 

@@ -4,50 +4,31 @@
 //! store holds afterwards.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+mod common;
+
+use common::{Answer, Backend, Browser, Options};
+use reqwest::header::{CONTENT_TYPE, COOKIE};
+use reqwest::StatusCode;
 use shishi_core::{
-    find_unit, Actual, Login, Measure, Period, PlanId, PlanSettings, ReportId, ReportState, Role,
+    find_unit, Actual, Measure, Period, PlanId, PlanSettings, ReportId, ReportState, Role,
     TargetId, UnitId,
 };
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
-use shishi_web::{AppState, Clock};
-use std::path::Path;
+use shishi_store::Actor;
+use std::ops::Deref;
 use time::macros::date;
-use tokio::sync::oneshot;
 
 const TODAY: time::Date = date!(2020 - 07 - 15);
 
 struct World {
-    base: String,
-    client: Client,
-    store: Store,
+    site: common::Site,
     plan: PlanId,
     education: UnitId,
-    stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
 }
 
-/// A signed-in browser: its session cookie and the token its forms carry.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    content_type: String,
-    cache: String,
-    bytes: Vec<u8>,
-}
-
-impl Answer {
-    fn body(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
+impl Deref for World {
+    type Target = common::Site;
+    fn deref(&self) -> &common::Site {
+        &self.site
     }
 }
 
@@ -118,101 +99,35 @@ fn jpeg_taken_at(when: &[u8; 19]) -> Vec<u8> {
     jpeg
 }
 
-fn notice() -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/haizhou-2020-notice.txt"),
-    )
-    .unwrap()
-}
-
 impl World {
     /// A fresh database with the Haizhou 2020 plan; an admin; a reporter and a unit head of
     /// 区教育局 and a reporter of 区卫健委; a server whose day is 15 July 2020.
     async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("shishi.db").display());
-        let store = Store::open(&url).await.unwrap();
-        let plan = store
-            .import_plan(Actor::System, shishi_plan::parse(&notice()).unwrap())
-            .await
-            .unwrap()
-            .plan_id();
-        let units = store.units().await.unwrap();
-        let unit = |name: &str| find_unit(&units, name, Some("海州区")).unwrap().id;
-        let education = unit("区教育局");
-        let health = unit("区卫健委");
-        add_user(&store, "admin", Role::Admin, None).await;
-        add_user(&store, "edu", Role::Reporter, Some(education)).await;
-        add_user(&store, "eduhead", Role::UnitHead, Some(education)).await;
-        add_user(&store, "health", Role::Reporter, Some(health)).await;
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(TODAY),
-        };
-        let server = tokio::spawn(shishi_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let site = common::Site::new(Options {
+            backend: Backend::Sqlite,
+            today: TODAY,
+            users: &[
+                ("admin", Role::Admin, None),
+                ("edu", Role::Reporter, Some("区教育局")),
+                ("eduhead", Role::UnitHead, Some("区教育局")),
+                ("health", Role::Reporter, Some("区卫健委")),
+            ],
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let plan = site.store.plans().await.unwrap()[0].id();
+        let units = site.store.units().await.unwrap();
+        let education = find_unit(&units, "区教育局", Some("海州区")).unwrap().id;
         Self {
-            base,
-            client: Client::builder().redirect(Policy::none()).build().unwrap(),
-            store,
+            site,
             plan,
             education,
-            stop,
-            server,
-            _dir: dir,
         }
     }
 
     async fn finish(self) {
-        let _ = self.stop.send(());
-        self.server.await.unwrap().unwrap();
-        self.store.close().await;
-    }
-
-    async fn answer(response: reqwest::Response) -> Answer {
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        };
-        let status = response.status();
-        let location = header(LOCATION);
-        let content_type = header(CONTENT_TYPE);
-        let cache = header(CACHE_CONTROL);
-        Answer {
-            status,
-            location,
-            content_type,
-            cache,
-            bytes: response.bytes().await.unwrap().to_vec(),
-        }
-    }
-
-    async fn get(&self, who: Option<&Browser>, path: &str) -> Answer {
-        let mut request = self.client.get(format!("{}{path}", self.base));
-        if let Some(who) = who {
-            request = request.header(COOKIE, &who.cookie);
-        }
-        Self::answer(request.send().await.unwrap()).await
-    }
-
-    async fn post_form(&self, who: &Browser, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, &who.cookie)
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(response).await
+        self.site.finish().await;
     }
 
     async fn post_multipart(&self, who: &Browser, path: &str, parts: &[Part<'_>]) -> Answer {
@@ -226,45 +141,7 @@ impl World {
             .send()
             .await
             .unwrap();
-        Self::answer(response).await
-    }
-
-    /// Signs in through the form, as a browser does.
-    async fn sign_in(&self, login: &str) -> Browser {
-        let response = self
-            .client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap();
-        let visitor_cookie = cookie_named(&response, "shishi_csrf").unwrap();
-        let visitor_csrf = field_value(&response.text().await.unwrap(), "csrf").unwrap();
-        let password = format!("{login}-password");
-        let response = self
-            .client
-            .post(format!("{}/login", self.base))
-            .header(COOKIE, &visitor_cookie)
-            .form(&[
-                ("login", login),
-                ("password", password.as_str()),
-                ("csrf", visitor_csrf.as_str()),
-                ("next", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{login}");
-        let cookie = cookie_named(&response, "shishi_session").unwrap();
-        // The session's own token, from the sign-out form every page carries.
-        let page = self
-            .client
-            .get(format!("{}/", self.base))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap();
-        let csrf = field_value(&page.text().await.unwrap(), "csrf").unwrap();
-        Browser { cookie, csrf }
+        Answer::read(response).await
     }
 
     /// The targets of the items 区教育局 leads, in the notice's order.
@@ -293,45 +170,6 @@ impl World {
     }
 }
 
-async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
-}
-
-/// `name=value` of the cookie `name` the response sets.
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-/// The value of the first form field `name` on a page.
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
-}
-
 fn report_path(target: TargetId) -> String {
     format!("/targets/{}/report", target.get())
 }
@@ -357,7 +195,7 @@ async fn my_targets_lists_exactly_the_units_targets() {
     let edu = world.sign_in("edu").await;
     let page = world.get(Some(&edu), "/my").await;
     assert_eq!(page.status, StatusCode::OK);
-    let body = page.body();
+    let body = page.body.clone();
     let ours = world.education_targets().await;
     assert!(!ours.is_empty());
     assert_eq!(
@@ -401,7 +239,7 @@ async fn a_report_with_a_photo_is_stored_and_the_photo_is_public_once_approved()
 
     let form = world.get(Some(&edu), &report_path(target)).await;
     assert_eq!(form.status, StatusCode::OK);
-    let body = form.body();
+    let body = form.body.clone();
     assert!(body.contains("enctype=\"multipart/form-data\""));
     for field in [
         "period",
@@ -428,7 +266,7 @@ async fn a_report_with_a_photo_is_stored_and_the_photo_is_public_once_approved()
             &june(&edu.csrf, "1.2万", &[Part::File("现场.jpg", &photo)]),
         )
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body());
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let id: i64 = answer
         .location
         .strip_prefix("/reports/")
@@ -460,7 +298,7 @@ async fn a_report_with_a_photo_is_stored_and_the_photo_is_public_once_approved()
 
     let page = world.get(Some(&edu), &answer.location).await;
     assert_eq!(page.status, StatusCode::OK);
-    let body = page.body();
+    let body = page.body.clone();
     assert!(body.contains("拍摄于 2020-06-28 16:45:09"), "{body}");
     assert!(body.contains(&format!("<img class=\"photo\" src=\"{file_path}\"")));
     assert!(body.contains("已报送"));
@@ -502,7 +340,7 @@ async fn a_report_with_a_photo_is_stored_and_the_photo_is_public_once_approved()
             &format!("{}?period=2020-06", report_path(target)),
         )
         .await;
-    let body = again.body();
+    let body = again.body.clone();
     assert!(body.contains("第 2 次修订"), "{body}");
     assert!(body.contains("name=\"value\" value=\"12000\""), "{body}");
     world.finish().await;
@@ -529,7 +367,7 @@ async fn a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_written
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let body = answer.body();
+    let body = answer.body.clone();
     assert!(body.contains("文件“photo.jpg”不是可接受的格式"), "{body}");
     assert!(body.contains("所选文件需要重新选择"));
     // What was typed is kept.
@@ -548,7 +386,7 @@ async fn a_number_that_cannot_be_read_comes_back_with_what_was_typed() {
         .post_multipart(&edu, &report_path(target), &june(&edu.csrf, "很多", &[]))
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let body = answer.body();
+    let body = answer.body.clone();
     assert!(body.contains("name=\"value\" value=\"很多\""), "{body}");
     assert!(body.contains("无法把“很多”读成数字"), "{body}");
     assert!(body.contains("雨季影响工期"));
@@ -568,7 +406,7 @@ async fn a_number_that_cannot_be_read_comes_back_with_what_was_typed() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer.body().contains("请填写进展情况"));
+    assert!(answer.body.contains("请填写进展情况"));
     assert_eq!(world.report_count(target).await, 0);
     world.finish().await;
 }
@@ -581,13 +419,13 @@ async fn another_units_reporter_is_refused() {
     let answer = world
         .post_multipart(&edu, &report_path(target), &june(&edu.csrf, "六千", &[]))
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body());
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let report = answer.location.clone();
 
     let health = world.sign_in("health").await;
     let page = world.get(Some(&health), &report).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert!(page.body().contains("无权访问"));
+    assert!(page.body.contains("无权访问"));
     let form = world.get(Some(&health), &report_path(target)).await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
     let answer = world
@@ -598,7 +436,7 @@ async fn another_units_reporter_is_refused() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert!(answer.body().contains("无权访问"));
+    assert!(answer.body.contains("无权访问"));
     let stored = world.store.reports_for_target(target).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].revisions().count(), 1);
@@ -620,14 +458,14 @@ async fn a_form_without_its_token_is_refused_and_nothing_is_written() {
         .post_multipart(&edu, &report_path(target), &parts)
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert!(answer.body().contains("表单已失效"));
+    assert!(answer.body.contains("表单已失效"));
     let answer = world
         .post_multipart(&edu, &report_path(target), &june("forged", "六千", &[]))
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     // Not a multipart form at all: it cannot carry the token either.
     let answer = world
-        .post_form(&edu, &report_path(target), &[("value", "六千")])
+        .post_raw(&edu, &report_path(target), &[("value", "六千")])
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(world.report_count(target).await, 0);
@@ -651,7 +489,7 @@ async fn the_unit_head_approves_where_the_plan_asks_for_it() {
     let answer = world
         .post_multipart(&edu, &report_path(target), &june(&edu.csrf, "六千", &[]))
         .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body());
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let id: i64 = answer
         .location
         .strip_prefix("/reports/")
@@ -665,32 +503,32 @@ async fn the_unit_head_approves_where_the_plan_asks_for_it() {
         .post_multipart(&edu, &report_path(target), &june(&edu.csrf, "七千", &[]))
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer.body().contains("正在审核中"));
+    assert!(answer.body.contains("正在审核中"));
 
     // A reporter may not take the unit head's step.
     let answer = world
-        .post_form(&edu, &approve, &[("csrf", edu.csrf.as_str())])
+        .post_raw(&edu, &approve, &[("csrf", edu.csrf.as_str())])
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
 
     let head = world.sign_in("eduhead").await;
     let my = world.get(Some(&head), "/my").await;
-    let body = my.body();
+    let body = my.body.clone();
     assert!(body.contains("待我审核（1）"), "{body}");
     assert!(body.contains(&format!("action=\"{approve}\"")));
     assert!(body.contains(&format!("action=\"/reports/{id}/return\"")));
     let page = world.get(Some(&head), &format!("/reports/{id}")).await;
-    assert!(page.body().contains(&format!("action=\"{approve}\"")));
+    assert!(page.body.contains(&format!("action=\"{approve}\"")));
 
     // Without the token: refused, unchanged.
-    let answer = world.post_form(&head, &approve, &[]).await;
+    let answer = world.post_raw(&head, &approve, &[]).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(
         world.store.report(ReportId::new(id)).await.unwrap().state(),
         &ReportState::Submitted
     );
     let answer = world
-        .post_form(&head, &approve, &[("csrf", head.csrf.as_str())])
+        .post_raw(&head, &approve, &[("csrf", head.csrf.as_str())])
         .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert!(answer.location.starts_with("/my"), "{}", answer.location);
@@ -699,11 +537,11 @@ async fn the_unit_head_approves_where_the_plan_asks_for_it() {
         &ReportState::UnitHeadApproved
     );
     let my = world.get(Some(&head), &answer.location).await;
-    assert!(my.body().contains("待我审核（0）"));
-    assert!(my.body().contains("已审核通过"));
+    assert!(my.body.contains("待我审核（0）"));
+    assert!(my.body.contains("已审核通过"));
     // Twice is refused: it is no longer waiting for the unit head.
     let answer = world
-        .post_form(&head, &approve, &[("csrf", head.csrf.as_str())])
+        .post_raw(&head, &approve, &[("csrf", head.csrf.as_str())])
         .await;
     assert_eq!(answer.status, StatusCode::CONFLICT);
     world.finish().await;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: routes, and the OpenAPI document generated from them.
 
+mod orders;
 mod plans;
 mod reports;
 mod views;
@@ -28,6 +29,7 @@ use utoipa_axum::routes;
     tags(
         (name = "plans", description = "Plans, their items and targets, and their status"),
         (name = "reports", description = "Progress reports and their review"),
+        (name = "orders", description = "Supervision orders (督办单): issued to a unit, answered, closed or sent back"),
     )
 )]
 struct ApiDoc;
@@ -55,6 +57,12 @@ pub(crate) fn router() -> Router<AppState> {
         .routes(routes!(reports::detail))
         .routes(routes!(reports::approve))
         .routes(routes!(reports::send_back))
+        .routes(routes!(orders::issue))
+        .routes(routes!(orders::list))
+        .routes(routes!(orders::detail))
+        .routes(routes!(orders::answer))
+        .routes(routes!(orders::close))
+        .routes(routes!(orders::send_back))
         .split_for_parts();
     router.route(
         "/api/v1/openapi.json",

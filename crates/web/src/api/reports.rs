@@ -315,7 +315,7 @@ fn parse_report(body: &[u8], measure: &Measure) -> Result<(Period, ReportContent
     }
 }
 
-fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let json: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
     match json {
@@ -356,7 +356,7 @@ fn number(fields: &mut Map<String, Value>, name: &str, errors: &mut Vec<FieldErr
 }
 
 /// A text field that must be there and not blank.
-fn required_text(
+pub(super) fn required_text(
     fields: &mut Map<String, Value>,
     name: &str,
     errors: &mut Vec<FieldError>,
@@ -392,7 +392,7 @@ fn optional_text(
 }
 
 /// Fields nobody reads are named, so a misspelt `vaule` is not silently dropped.
-fn unknown_fields(fields: Map<String, Value>, errors: &mut Vec<FieldError>) {
+pub(super) fn unknown_fields(fields: Map<String, Value>, errors: &mut Vec<FieldError>) {
     for name in fields.keys() {
         errors.push(FieldError::new(name, "unknown field"));
     }

@@ -7,6 +7,7 @@
 
 use super::chrome::Chrome;
 use super::error::PageError;
+use super::form::FieldErrors;
 use super::paths;
 use super::session::Viewer;
 use crate::password::{self, Password};
@@ -59,28 +60,6 @@ pub(crate) fn routes() -> Router<AppState> {
             paths::ADMIN_IMPORT_CONFIRM,
             post(import_confirm).layer(DefaultBodyLimit::max(CONFIRM_LIMIT)),
         )
-}
-
-/// The messages of a refused form, by field name.
-#[derive(Debug, Default)]
-struct FieldErrors(Vec<(&'static str, String)>);
-
-impl FieldErrors {
-    fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-
-    /// The message for `field`, if it was wrong (used by the templates).
-    fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// An option of a `<select>`.

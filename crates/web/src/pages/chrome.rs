@@ -28,6 +28,8 @@ pub(crate) struct Chrome {
     /// until a page with a form gives them one.
     pub csrf: String,
     pub large: bool,
+    /// The signed-in user's unread notices (站内提醒), shown beside their name.
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -57,6 +59,7 @@ impl Chrome {
             menu,
             csrf: csrf.to_owned(),
             large,
+            unread: 0,
         }
     }
 

@@ -42,6 +42,8 @@ struct Card {
 struct ItemRow {
     href: String,
     edit_href: Option<String>,
+    /// The form to issue a supervision order (督办单) for the item, for the admin.
+    order_href: Option<String>,
     seq: u32,
     title: String,
     lead_units: String,
@@ -94,6 +96,7 @@ struct DashboardPage {
     plans: Vec<PlanChoice>,
     plan: Option<PlanView>,
     series: Vec<charts::Series>,
+    bulletins: Option<super::bulletins::Section>,
 }
 
 /// `GET /dashboard?plan=`: the newest plan unless another is asked for.
@@ -128,6 +131,7 @@ pub(crate) async fn dashboard(
             .collect(),
         plan,
         series: STATUS_SERIES.to_vec(),
+        bulletins: super::bulletins::section(&state, wanted, admin).await?,
     };
     Ok(page.into_response())
 }
@@ -163,6 +167,12 @@ async fn plan_view(state: &AppState, id: PlanId, admin: bool) -> Result<PlanView
         label: "逾期未报",
         count: overdue.len(),
         noun: "个目标",
+    });
+    cards.push(Card {
+        class: "overdue",
+        label: "逾期督办单",
+        count: super::orders::overdue_count(state, id, today).await?,
+        noun: "件",
     });
 
     let row = |entry: &ItemStanding| item_row(detail, &names, entry, admin);
@@ -204,6 +214,7 @@ fn item_row(
     ItemRow {
         href: paths::item(item.id.get()),
         edit_href: admin.then(|| paths::admin_item(item.id.get())),
+        order_href: admin.then(|| paths::new_order(item.id.get())),
         seq: item.seq,
         title: item.title.clone(),
         lead_units: joined_names(names, &item.lead_units),

@@ -2,15 +2,22 @@
 //! same permission rules as the API, and every asset inside the binary.
 
 mod admin;
+mod assessment;
+mod bulletins;
 mod charts;
 mod chrome;
 mod dashboard;
 mod error;
 mod files;
+mod form;
+mod ledger;
+mod notices;
+mod orders;
 mod paths;
 mod portal;
 mod review;
 mod session;
+mod shown;
 mod unit;
 mod uploads;
 
@@ -43,6 +50,11 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(admin::routes())
         .merge(unit::routes())
         .merge(files::routes())
+        .merge(ledger::routes())
+        .merge(bulletins::routes())
+        .merge(orders::routes())
+        .merge(notices::routes())
+        .merge(assessment::routes())
 }
 
 /// Headers every answer carries (pages, the API, the not-found answer): the content policy, no framing, no sniffing.

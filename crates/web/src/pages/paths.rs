@@ -8,9 +8,52 @@ pub(crate) const STYLESHEET: &str = "/static/shishi.css";
 pub(crate) const DASHBOARD: &str = "/dashboard";
 pub(crate) const REVIEW: &str = "/review";
 pub(crate) const MY_TARGETS: &str = "/my";
+pub(crate) const LEDGER: &str = "/ledger.xlsx";
+pub(crate) const MY_LEDGER: &str = "/my/ledger.xlsx";
+pub(crate) const MY_LEDGER_UPLOAD: &str = "/my/ledger";
 pub(crate) const ADMIN_UNITS: &str = "/admin/units";
 pub(crate) const ADMIN_USERS: &str = "/admin/users";
 pub(crate) const ADMIN_IMPORT: &str = "/admin/import";
+pub(crate) const BULLETINS: &str = "/bulletins";
+pub(crate) const BULLETIN_PREVIEW: &str = "/bulletins/preview";
+pub(crate) const BULLETIN_STYLESHEET: &str = "/static/bulletin.css";
+
+pub(crate) const ORDERS: &str = "/orders";
+pub(crate) const ORDER_NEW: &str = "/orders/new";
+pub(crate) const MY_ORDERS: &str = "/my/orders";
+
+pub(crate) fn order(id: i64) -> String {
+    format!("/orders/{id}")
+}
+
+pub(crate) fn new_order(item: i64) -> String {
+    format!("/orders/new?item={item}")
+}
+
+pub(crate) fn answer_order(id: i64) -> String {
+    format!("/orders/{id}/answer")
+}
+
+pub(crate) fn close_order(id: i64) -> String {
+    format!("/orders/{id}/close")
+}
+
+pub(crate) fn send_back_order(id: i64) -> String {
+    format!("/orders/{id}/send-back")
+}
+
+pub(crate) const ASSESSMENT: &str = "/assessment";
+pub(crate) const ASSESSMENT_XLSX: &str = "/assessment.xlsx";
+pub(crate) const ASSESSMENT_WEIGHTS: &str = "/assessment/weights";
+pub(crate) const ASSESSMENT_ENTRIES: &str = "/assessment/entries";
+
+pub(crate) fn assessment_unit(unit: i64, plan: i64) -> String {
+    format!("/assessment/units/{unit}?plan={plan}")
+}
+
+pub(crate) fn withdraw_assessment_entry(id: i64) -> String {
+    format!("/assessment/entries/{id}/withdraw")
+}
 
 pub(crate) fn plan(id: i64) -> String {
     format!("/plans/{id}")
@@ -22,6 +65,14 @@ pub(crate) fn item(id: i64) -> String {
 
 pub(crate) fn file(hash: &str) -> String {
     format!("/files/{hash}")
+}
+
+pub(crate) fn bulletin(id: i64) -> String {
+    format!("/bulletins/{id}")
+}
+
+pub(crate) fn bulletin_docx(id: i64) -> String {
+    format!("/bulletins/{id}/docx")
 }
 
 pub(crate) fn report(id: i64) -> String {

@@ -6,6 +6,7 @@ use super::chrome::Chrome;
 use super::error::PageError;
 use super::paths;
 use super::session::Viewer;
+use super::shown::{photo_caption, shown_actual};
 use crate::standing::{
     commitment, figure, joined_names, months_since, number, percent, standings, status_words,
     unit_names, ItemStanding,
@@ -16,7 +17,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shishi_core::{Actual, ItemId, PlanId, Report, ReportId, Status};
+use shishi_core::{ItemId, PlanId, Report, ReportId, Status};
 use shishi_store::{Attachment, PlanDetail};
 use std::collections::{BTreeSet, HashMap};
 
@@ -314,6 +315,8 @@ struct ItemPage {
     targets: Vec<TargetRow>,
     updates: Vec<Update>,
     changes: Vec<ChangeRow>,
+    /// The form to issue a supervision order (督办单) for the item, for the admin.
+    order_href: Option<String>,
 }
 
 /// `GET /items/{id}`.
@@ -435,6 +438,16 @@ pub(crate) async fn item(
         targets,
         updates,
         changes,
+        order_href: viewer
+            .user()
+            .filter(|u| {
+                shishi_core::can(
+                    Some(u),
+                    shishi_core::Action::IssueOrder,
+                    &shishi_core::Resource::System,
+                )
+            })
+            .map(|_| paths::new_order(item.id.get())),
     };
     Ok(page.into_response())
 }
@@ -457,13 +470,7 @@ fn approved_updates(
         .filter_map(|report| {
             let revision = report.approved()?;
             let target = entry.targets.iter().find(|t| t.id == report.target())?;
-            let actual = match &revision.content.actual {
-                Actual::Value(v) => match &target.measure {
-                    shishi_core::Measure::Quantity(q) => figure(v.get(), q.unit()),
-                    shishi_core::Measure::Milestone => number(v.get()),
-                },
-                Actual::Percent(p) => format!("完成 {}%", number(p.get())),
-            };
+            let actual = shown_actual(&revision.content.actual, &target.measure);
             let public: Vec<&Attachment> = attachments
                 .iter()
                 .filter(|a| a.report == report.id() && a.revision <= revision.number)
@@ -479,10 +486,7 @@ fn approved_updates(
                     .map(|a| Photo {
                         src: paths::file(&a.hash),
                         alt: format!("{} 现场照片", report.period()),
-                        caption: match &a.captured_at {
-                            Some(at) => format!("拍摄于 {}", at.replace('T', " ")),
-                            None => format!("上传于 {}", a.uploaded_at.get(..10).unwrap_or("")),
-                        },
+                        caption: photo_caption(a),
                     })
                     .collect(),
                 documents: public

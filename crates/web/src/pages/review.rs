@@ -6,6 +6,7 @@ use super::chrome::Chrome;
 use super::error::PageError;
 use super::paths;
 use super::session::Viewer;
+use super::shown::photo_caption;
 use crate::standing::{commitment, joined_names, number, unit_names};
 use crate::AppState;
 use askama::Template;
@@ -189,10 +190,7 @@ async fn page(
                     .map(|a| Photo {
                         src: paths::file(&a.hash),
                         alt: format!("{} {} 现场照片：{}", item.title, report.period(), a.name),
-                        caption: match &a.captured_at {
-                            Some(at) => format!("拍摄于 {}", at.replace('T', " ")),
-                            None => format!("上传于 {}", a.uploaded_at.get(..10).unwrap_or("")),
-                        },
+                        caption: photo_caption(a),
                     })
                     .collect(),
                 documents: files

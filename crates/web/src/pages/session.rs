@@ -44,6 +44,8 @@ pub(crate) struct Viewer {
     /// marked Secure.
     secure: bool,
     large: bool,
+    /// The signed-in user's unread notices, for the header.
+    unread: i64,
 }
 
 impl Viewer {
@@ -86,12 +88,14 @@ impl Viewer {
 
     /// The frame of a page for this viewer.
     pub(crate) fn chrome(&self, title: impl Into<String>) -> Chrome {
-        Chrome::new(
+        let mut chrome = Chrome::new(
             title,
             self.user.as_ref(),
             self.csrf.as_deref().unwrap_or(""),
             self.large,
-        )
+        );
+        chrome.unread = self.unread;
+        chrome
     }
 
     /// For a page with a form the public may post: the token, and the cookie to set when the
@@ -120,10 +124,12 @@ impl FromRequestParts<AppState> for Viewer {
             csrf: cookie_value(&parts.headers, VISITOR_CSRF_COOKIE).map(str::to_owned),
             secure,
             large,
+            unread: 0,
         };
         if let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) {
             // An unknown or expired session is simply the public: its cookie is stale.
             if let Some(session) = state.store.session(secret, now()).await? {
+                viewer.unread = state.store.unread_notices(session.user.id).await?;
                 viewer.user = Some(session.user);
                 viewer.csrf = Some(session.csrf);
             }

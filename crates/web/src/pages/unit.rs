@@ -6,8 +6,10 @@
 
 use super::chrome::Chrome;
 use super::error::PageError;
+use super::form::FieldErrors;
 use super::paths;
 use super::session::Viewer;
+use super::shown::shown_actual;
 use super::uploads::{self, MAX_DOCUMENT_BYTES, MAX_FILES};
 use crate::standing::{commitment, figure, number, standings, status_words};
 use crate::AppState;
@@ -45,28 +47,6 @@ const MAX_TEXT_CHARS: usize = 5000;
 /// What a text part of the form may carry before it is refused unread.
 const MAX_TEXT_BYTES: usize = 64 * 1024;
 
-/// The messages of a refused form, by field name.
-#[derive(Debug, Default)]
-struct FieldErrors(Vec<(&'static str, String)>);
-
-impl FieldErrors {
-    fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-
-    /// The message for `field`, if it was wrong (used by the template).
-    fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // What the pages share
 
@@ -87,17 +67,6 @@ fn under_review(state: &ReportState) -> bool {
         state,
         ReportState::Submitted | ReportState::UnitHeadApproved
     )
-}
-
-/// A figure as reported: "1.2万户" read back as "12000 户", a milestone as "完成 85%".
-fn shown_actual(actual: &Actual, measure: &Measure) -> String {
-    match actual {
-        Actual::Value(v) => match measure {
-            Measure::Quantity(q) => figure(v.get(), q.unit()),
-            Measure::Milestone => number(v.get()),
-        },
-        Actual::Percent(p) => format!("完成 {}%", number(p.get())),
-    }
 }
 
 /// The months a unit may report for: from the plan's first one up to this month, within the
