@@ -214,6 +214,13 @@ async fn sign_out(client: &Client) {
         .click()
         .await
         .unwrap();
+    // Signed out once the header offers to sign in again.
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("header a[href='/login']"))
+        .await
+        .expect("signed out");
 }
 
 /// The page's text once it has loaded; a page still being replaced after a click is waited
@@ -381,12 +388,7 @@ async fn the_public_a_reporter_and_the_supervisor_use_the_site_in_a_real_browser
     // A reporter signs in on a phone and files a report with a photo.
     client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
     sign_in(&client, &base, &cast.reporter, PASSWORD).await;
-    assert!(client
-        .current_url()
-        .await
-        .unwrap()
-        .path()
-        .starts_with("/my"));
+    arrive(&client, "/my").await;
     sources.push(("my targets".into(), client.source().await.unwrap()));
     let form_url = format!("{base}/targets/{}/report", cast.target);
     client.goto(&form_url).await.unwrap();
@@ -459,6 +461,7 @@ async fn the_public_a_reporter_and_the_supervisor_use_the_site_in_a_real_browser
     // The supervisor approves it from the review queue; the dashboard first.
     client.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
     sign_in(&client, &base, "admin", PASSWORD).await;
+    arrive(&client, "/dashboard").await;
     client.goto(&format!("{base}/dashboard")).await.unwrap();
     assert!(
         client.find(Locator::Css("svg")).await.is_ok(),
@@ -504,21 +507,19 @@ async fn the_public_a_reporter_and_the_supervisor_use_the_site_in_a_real_browser
         .await
         .unwrap();
     assert_eq!(loaded, json!(true), "every photo on the item page loads");
-    assert!(body_text(&client)
-        .await
-        .contains("浏览器测试：已完成主体施工"));
+    assert!(page_says(&client, "浏览器测试：已完成主体施工").await);
     screenshots(&client, "item-with-update").await;
 
     // A wrong password five times locks the account; then even the right one is refused.
     for attempt in 1..=5 {
         sign_in(&client, &base, "leader", "wrong-password").await;
-        let text = body_text(&client).await;
-        if attempt < 5 {
-            assert!(
-                text.contains("用户名或密码错误"),
-                "attempt {attempt}: {text}"
-            );
-        }
+        // The fifth failure already answers with the lock.
+        let expected = if attempt < 5 {
+            "用户名或密码错误"
+        } else {
+            "账号已锁定"
+        };
+        assert!(page_says(&client, expected).await, "attempt {attempt}");
     }
     sign_in(&client, &base, "leader", PASSWORD).await;
     assert!(
