@@ -3,16 +3,14 @@
 //! supervisor downloads and publishes; the public reads and downloads what was published.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::header::{
-    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
-};
+mod common;
+
+use common::{cookie_named, field_value};
+use reqwest::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
-use shishi_core::{
-    find_unit, Actual, Login, Period, PlanId, ReportContent, ReportValue, Role, UnitId,
-};
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
+use shishi_core::{find_unit, Actual, Period, PlanId, ReportContent, ReportValue, Role, UnitId};
+use shishi_store::{Actor, Store};
 use shishi_web::{AppState, Clock};
 use std::io::Read;
 use std::path::Path;
@@ -237,42 +235,15 @@ impl World {
 }
 
 async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
-}
-
-/// `name=value` of the cookie `name` the response sets.
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-/// The value of the first form field `name` on a page.
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
+    common::add_user(
+        store,
+        login,
+        login.to_owned(),
+        format!("{login}-password"),
+        role,
+        unit,
+    )
+    .await;
 }
 
 /// The text of `word/document.xml` in a .docx, which must be a whole zip archive.

@@ -8,13 +8,15 @@
 #[path = "../../docs/tests/support/sheet.rs"]
 mod sheet;
 
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+mod common;
+
+use common::{cookie_named, field_value};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use sheet::{filled, fills, Fill, Sheet};
-use shishi_core::{find_unit, Login, PlanId, Role, UnitId};
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
+use shishi_core::{find_unit, PlanId, Role, UnitId};
+use shishi_store::{Actor, Store};
 use shishi_web::{AppState, Clock};
 use std::path::Path;
 use time::macros::date;
@@ -211,40 +213,15 @@ impl World {
 }
 
 async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
-}
-
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
+    common::add_user(
+        store,
+        login,
+        login.to_owned(),
+        format!("{login}-password"),
+        role,
+        unit,
+    )
+    .await;
 }
 
 /// The data rows of a ledger: (row number, 填报方式).

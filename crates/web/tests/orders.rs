@@ -4,15 +4,17 @@
 //! store holds and the audit events after each step.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+mod common;
+
+use common::{cookie_named, field_value};
+use reqwest::header::{COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use shishi_core::{
     ItemId, Login, OrderId, OrderState, PlanId, Role, SupervisionOrder, TargetId, UnitId, UserId,
 };
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
+use shishi_store::{Actor, Store};
 use shishi_web::{AppState, Clock};
 use std::path::Path;
 use time::macros::date;
@@ -236,22 +238,15 @@ impl World {
 }
 
 async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap();
+    common::add_user(
+        store,
+        login,
+        login.to_owned(),
+        format!("{login}-password"),
+        role,
+        unit,
+    )
+    .await;
 }
 
 async fn answer(response: reqwest::Response) -> Answer {
@@ -305,26 +300,6 @@ async fn sign_in(client: &Client, base: &str, login: &str) -> Browser {
         .unwrap();
     let csrf = field_value(&page.text().await.unwrap(), "csrf").unwrap();
     Browser { cookie, csrf }
-}
-
-/// `name=value` of the cookie `name` the response sets.
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-/// The value of the first form field `name` on a page.
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
 }
 
 /// The number on the dashboard's card labelled `label`.

@@ -4,8 +4,11 @@
 //! after a restart; a failed delivery is tried again; the notices page lists and marks read.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use axum::routing::post;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use common::{cookie_named, field_value};
+use reqwest::header::COOKIE;
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -13,8 +16,7 @@ use shishi_core::{
     Actual, Login, NewOrder, Percent, Period, PlanId, ReportContent, Requirement, Role, UnitId,
     UserId,
 };
-use shishi_store::{Actor, NewUser, Store};
-use shishi_web::password::{self, Password};
+use shishi_store::{Actor, Store};
 use shishi_web::reminders::{ReminderConfig, Reminders, SmtpConfig, WakeSummary, WebhookUrl};
 use shishi_web::{AppState, Clock};
 use std::path::Path;
@@ -303,23 +305,16 @@ impl World {
 }
 
 async fn add_user(store: &Store, login: &str, role: Role, unit: Option<UnitId>) -> UserId {
-    let password_hash = password::hash(Password::new(format!("{login}-password")).unwrap())
-        .await
-        .unwrap();
-    store
-        .add_user(
-            Actor::System,
-            NewUser {
-                login: Login::parse(login).unwrap(),
-                name: login.to_owned(),
-                role,
-                unit,
-                password_hash,
-            },
-        )
-        .await
-        .unwrap()
-        .id
+    common::add_user(
+        store,
+        login,
+        login.to_owned(),
+        format!("{login}-password"),
+        role,
+        unit,
+    )
+    .await
+    .id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -598,22 +593,4 @@ async fn sign_in(client: &Client, base: &str, login: &str) -> (String, String) {
         .unwrap();
     let csrf = field_value(&page.text().await.unwrap(), "csrf").unwrap();
     (cookie, csrf)
-}
-
-fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
-        .map(str::to_owned)
-}
-
-fn field_value(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
 }
