@@ -70,10 +70,7 @@ pub async fn demo(addr: &str, data: &Path, today: Date) -> anyhow::Result<()> {
         out.flush()?;
         drop(out);
         tracing::info!(%local, %today, "serving the demo");
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(today),
-        };
+        let state = AppState::new(store.clone()).with_clock(Clock::fixed(today));
         shishi_web::serve(listener, state, shutdown_signal())
             .await
             .context("the server failed")

@@ -73,6 +73,11 @@ enum Command {
         /// Where to listen, HOST:PORT (port 0 picks a free port, printed on start).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// The server runs behind a reverse proxy that sets X-Forwarded-For: the public's
+        /// posting limits then count per forwarded address. Never set it when the public
+        /// reaches the server directly: anyone could claim any address.
+        #[arg(long, env = "SHISHI_BEHIND_PROXY")]
+        behind_proxy: bool,
         #[command(flatten)]
         reminders: serve_cmd::ReminderArgs,
     },
@@ -107,9 +112,12 @@ fn main() -> ExitCode {
         Command::Ledger(command) => {
             runtime().and_then(|rt| rt.block_on(ledger_cmd::run(db, command)))
         }
-        Command::Serve { addr, reminders } => {
-            runtime().and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr, reminders)))
-        }
+        Command::Serve {
+            addr,
+            behind_proxy,
+            reminders,
+        } => runtime()
+            .and_then(|rt| rt.block_on(serve_cmd::serve(db, &addr, behind_proxy, reminders))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -108,7 +108,12 @@ pub(crate) fn init_logging() {
         .try_init();
 }
 
-pub async fn serve(db: &str, addr: &str, reminders: ReminderArgs) -> anyhow::Result<()> {
+pub async fn serve(
+    db: &str,
+    addr: &str,
+    behind_proxy: bool,
+    reminders: ReminderArgs,
+) -> anyhow::Result<()> {
     init_logging();
     let reminders = reminders.config()?;
     let store = open(db).await?;
@@ -123,13 +128,12 @@ pub async fn serve(db: &str, addr: &str, reminders: ReminderArgs) -> anyhow::Res
     drop(out);
     tracing::info!(%local, "serving");
     tracing::info!(?reminders, "reminders");
-    let served = shishi_web::serve_with_reminders(
-        listener,
-        AppState::new(store.clone()),
-        shutdown_signal(),
-        reminders,
-    )
-    .await;
+    let mut state = AppState::new(store.clone());
+    if behind_proxy {
+        state = state.behind_proxy();
+    }
+    let served =
+        shishi_web::serve_with_reminders(listener, state, shutdown_signal(), reminders).await;
     store.close().await;
     served.context("the server failed")
 }

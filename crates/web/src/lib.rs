@@ -1,6 +1,9 @@
 //! The HTTP face of shishi: the server-rendered pages (portal, dashboard, unit reporting) and
 //! the JSON API under `/api/v1`, described by an OpenAPI document generated from the handlers.
 
+// The public's forms (issue 6) take these limits into use.
+#[allow(dead_code)]
+mod abuse;
 mod api;
 mod auth;
 pub mod bulletin;
@@ -12,27 +15,47 @@ pub mod password;
 pub mod reminders;
 mod standing;
 
+pub use abuse::Guard;
 pub use clock::Clock;
 pub use error::{ApiError, FieldError};
 
 use axum::Router;
 use shishi_store::Store;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// What every request handler shares: the database and the clock.
+/// What every request handler shares: the database, the clock and the abuse limits.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
     pub clock: Clock,
+    pub guard: Arc<Guard>,
 }
 
 impl AppState {
-    /// The state a real server runs with: the system clock.
+    /// The state a real server runs with: the system clock, clients known by their own
+    /// address (not behind a proxy).
     pub fn new(store: Store) -> Self {
         Self {
             store,
             clock: Clock::system(),
+            guard: Arc::new(Guard::new(false)),
+        }
+    }
+
+    /// The same, with today taken from `clock` (a fixed day in tests and the demo).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// The server runs behind a reverse proxy that sets `X-Forwarded-For`: the public's
+    /// budgets are then kept per forwarded address instead of the proxy's.
+    pub fn behind_proxy(self) -> Self {
+        Self {
+            guard: Arc::new(Guard::new(true)),
+            ..self
         }
     }
 }
@@ -64,7 +87,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // The peer's address reaches handlers for the public's per-address budgets.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

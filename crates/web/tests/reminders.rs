@@ -484,10 +484,7 @@ async fn the_server_runs_the_scheduler_and_the_notices_page_lists_and_marks_read
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState {
-        store: world.store.clone(),
-        clock: Clock::fixed(TODAY),
-    };
+    let state = AppState::new(world.store.clone()).with_clock(Clock::fixed(TODAY));
     let server = tokio::spawn(shishi_web::serve_with_reminders(
         listener,
         state,

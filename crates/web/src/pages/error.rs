@@ -27,6 +27,10 @@ pub(crate) enum PageError {
     /// The thing is not in a state that allows it (a report already approved).
     #[error("{0}")]
     Conflict(String),
+    /// The public's budget for this kind of post is used up for now (see `abuse`).
+    #[error("too many posts from one address")]
+    #[allow(dead_code)] // until the public's forms (issue 6) are in
+    TooMany(crate::abuse::TooMany),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -43,6 +47,7 @@ impl PageError {
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::Conflict(_) => StatusCode::CONFLICT,
+            PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +67,13 @@ impl PageError {
             PageError::NotFound(_) => ("未找到", "您要找的页面或事项不存在。".to_owned()),
             PageError::BadRequest(message) => ("无法办理", message.clone()),
             PageError::Conflict(message) => ("无法办理", message.clone()),
+            PageError::TooMany(too_many) => (
+                "提交过于频繁",
+                format!(
+                    "同一网络地址短时间内提交过多，请约 {} 分钟后再试。已提交的内容不受影响。",
+                    too_many.retry_after.as_secs().div_ceil(60).max(1)
+                ),
+            ),
             PageError::Internal(_) => (
                 "系统错误",
                 "服务器出了问题，您的操作没有完成。请稍后再试；如仍不行，请联系管理员。".to_owned(),
@@ -110,7 +122,16 @@ impl IntoResponse for PageError {
             heading,
             message,
         };
+        let retry_after = match &self {
+            PageError::TooMany(too_many) => Some(too_many.retry_after.as_secs().max(1)),
+            _ => None,
+        };
         let mut response = (self.status(), page).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),

@@ -176,10 +176,7 @@ impl Site {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState {
-            store: store.clone(),
-            clock: Clock::fixed(options.today),
-        };
+        let state = AppState::new(store.clone()).with_clock(Clock::fixed(options.today));
         let server = tokio::spawn(shishi_web::serve(listener, state, async {
             let _ = stopped.await;
         }));
