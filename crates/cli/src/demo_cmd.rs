@@ -157,7 +157,161 @@ async fn seed_into(store: &Store, notice: shishi_plan::Plan, today: Date) -> any
     };
     let detail = store.plan(plan).await?;
     let users = add_users(store, &detail).await?;
-    add_reports(store, &detail, &users, today).await
+    add_reports(store, &detail, &users, today).await?;
+    add_feedback(store, &detail, &users, today).await?;
+    add_vote(store, &detail, &users, today).await
+}
+
+/// The deputies' vote for next year (人大代表票决): proposals (one from the public waiting for
+/// moderation, one from a deputy published) and a candidate list of four, so the supervisor
+/// can open a session and the deputies d01…d10 vote. No session is held: the demo keeps its
+/// one plan.
+async fn add_vote(
+    store: &Store,
+    detail: &PlanDetail,
+    users: &DemoUsers,
+    today: Date,
+) -> anyhow::Result<()> {
+    use shishi_core::{Proposer, VoteText};
+    use shishi_store::{CandidateInput, NewProposal};
+    let year = today.year() + 1;
+    let admin = Actor::User(users.admin);
+    let text = |t: &str| VoteText::optional(t, VoteText::BODY_MAX);
+    let deputy = store
+        .account_by_login(&Login::parse("d01")?)
+        .await?
+        .context("no demo deputy d01")?
+        .user;
+    store
+        .submit_proposal(
+            Actor::System,
+            NewProposal {
+                plan_year: year,
+                title: VoteText::title("在老旧小区加装电梯")?,
+                description: text("多层老旧小区老人上下楼困难，建议分批加装电梯并给予补贴。")?,
+                lead_unit: text("住建局")?,
+                proposer_name: text("居民王先生")?,
+                proposer_contact: text("13900000009")?,
+                proposer: Proposer::Public,
+            },
+        )
+        .await?;
+    let by_deputy = store
+        .submit_proposal(
+            Actor::User(deputy.id),
+            NewProposal {
+                plan_year: year,
+                title: VoteText::title("建设社区嵌入式养老服务站")?,
+                description: text("每个街道至少建成一处社区养老服务站，提供助餐、日间照料。")?,
+                lead_unit: text("民政局")?,
+                proposer_name: text(&deputy.name)?,
+                proposer_contact: text("")?,
+                proposer: Proposer::Deputy { user: deputy.id },
+            },
+        )
+        .await?;
+    let units = lead_units(detail);
+    let unit = |n: usize| units.get(n % units.len().max(1)).map(|(id, _)| *id);
+    let candidates = [
+        ("新建社区养老服务站10个", "民生保障", Some(by_deputy.id)),
+        ("新增公共停车泊位2000个", "城市建设", None),
+        ("改造农贸市场5个", "城市建设", None),
+        ("新建口袋公园8个", "生态环境", None),
+    ];
+    for (n, (title, category, proposal)) in candidates.into_iter().enumerate() {
+        let unit = unit(n).context("the demo plan has no lead units")?;
+        store
+            .add_candidate(
+                admin,
+                year,
+                CandidateInput {
+                    title: VoteText::title(title)?,
+                    description: text("")?,
+                    category: Some(category.to_owned()),
+                    lead_units: vec![unit],
+                },
+                proposal,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The public's messages (群众留言) on the first items: three published (two answered, the
+/// answers approved; one waiting for its unit's answer) and one waiting for moderation, so the
+/// item pages, the supervisor's queue and a unit's list all show something.
+async fn add_feedback(
+    store: &Store,
+    detail: &PlanDetail,
+    users: &DemoUsers,
+    today: Date,
+) -> anyhow::Result<()> {
+    use shishi_core::{AnswerText, NewFeedback};
+    const MESSAGES: [(&str, &str, &str, Option<&str>); 4] = [
+        (
+            "孩子明年秋季上学，新学校什么时候能建好投用？希望能按时完工。",
+            "家长李女士",
+            "13900000001",
+            Some("感谢您的关注。该项目正按计划推进，主体工程已基本完成，预计按期投入使用。进展将在本页面持续公布。"),
+        ),
+        (
+            "建议在项目里多设几处无障碍通道和休息座椅，方便老年人。",
+            "老年居民",
+            "",
+            Some("您的建议已转交设计和施工单位，将在下一阶段增设无障碍坡道和休息座椅。"),
+        ),
+        (
+            "附近施工晚上十点以后还有噪音，希望能管一管。",
+            "",
+            "zhou@example.cn",
+            None,
+        ),
+        ("这个项目的进展能不能每月在网上公布一下？", "", "", None),
+    ];
+    let admin = Actor::User(users.admin);
+    let days = |n: i64| {
+        today
+            .checked_sub(time::Duration::days(n))
+            .context("the demo day is too early for its sample messages")
+    };
+    let items = detail
+        .items
+        .iter()
+        .filter(|e| !e.item.lead_units.is_empty());
+    for (n, (entry, (text, name, contact, answer))) in items.zip(MESSAGES).enumerate() {
+        let n = i64::try_from(n)?;
+        let new = NewFeedback::parse(entry.item.id, text, name, contact, None)
+            .map_err(|e| anyhow::anyhow!("a demo message does not parse: {e:?}"))?;
+        let message = store
+            .post_feedback(Actor::System, new, days(20 - 5 * n)?)
+            .await?;
+        if n == 3 {
+            // Left for the supervisor to moderate.
+            continue;
+        }
+        store
+            .publish_feedback(admin, message.id(), days(19 - 5 * n)?)
+            .await?;
+        let Some(answer) = answer else { continue };
+        let unit = entry.item.lead_units[0];
+        let head = store
+            .account_by_login(&Login::parse(&unit_login('h', unit))?)
+            .await?
+            .context("no demo unit head")?;
+        store
+            .answer_feedback(
+                Actor::User(head.user.id),
+                message.id(),
+                unit,
+                AnswerText::parse(answer)?,
+                days(17 - 5 * n)?,
+            )
+            .await?;
+        store
+            .approve_feedback_answer(admin, message.id(), days(16 - 5 * n)?)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The users made for the demo, by what the reports need.
@@ -225,6 +379,16 @@ fn logins(detail: &PlanDetail) -> Vec<DemoLogin> {
             office: "区人大代表".into(),
         },
     ];
+    // Ten more deputies, so a vote (票决) has a roll worth a quorum.
+    for n in 1..=10 {
+        all.push(DemoLogin {
+            login: format!("d{n:02}"),
+            role: Role::Deputy,
+            unit: None,
+            name: format!("人大代表{n:02}"),
+            office: "区人大代表".into(),
+        });
+    }
     for (unit, name) in lead_units(detail) {
         all.push(DemoLogin {
             login: unit_login('r', unit),

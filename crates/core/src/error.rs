@@ -72,6 +72,10 @@ pub enum Error {
     },
     #[error(transparent)]
     Denied(#[from] Denied),
+    #[error(transparent)]
+    Feedback(#[from] crate::feedback::FeedbackError),
+    #[error(transparent)]
+    Vote(#[from] crate::vote::VoteError),
 }
 
 /// Why the permission rules said no: a 401 for `NotSignedIn`, a 403 otherwise.

@@ -69,6 +69,22 @@ id!(
     /// A supervision order (督办单).
     OrderId
 );
+id!(
+    /// A proposed project (项目建议) for a coming plan year.
+    ProposalId
+);
+id!(
+    /// A candidate project (候选项目) on the list the deputies vote on.
+    CandidateId
+);
+id!(
+    /// A voting session (票决会议) of the deputies.
+    VoteSessionId
+);
+id!(
+    /// A message of the public (群众留言) on an item.
+    FeedbackId
+);
 
 #[cfg(test)]
 mod tests {

@@ -31,6 +31,22 @@ pub enum Action {
     AnswerOrder,
     /// Close an answered order (销号) or send it back (退回重办).
     CloseOrder,
+    /// Run the deputies' vote: moderate proposals, edit the candidate list, open and close
+    /// sessions, turn the adopted list into a plan.
+    ManageVote,
+    /// Cast a ballot in a voting session (票决): deputies only, not even the supervisor who
+    /// runs the session. Being on the session's roll is checked by the store.
+    CastBallot,
+    /// Speak as a deputy: propose a project signed in, follow items, post 人大代表意见.
+    DeputyVoice,
+    /// Moderate the public's messages (群众留言): publish, hide with a reason, approve or
+    /// return a unit's answer.
+    ModerateFeedback,
+    /// Answer a published message on an item the user's unit leads (head or reporter).
+    AnswerFeedback,
+    /// Run a satisfaction survey (满意度测评): open it, generate invitation codes, close it,
+    /// and read its results and comments while it is open. The supervisor's alone.
+    RunSurvey,
 }
 
 /// What an action is on, carrying only what the rules need.
@@ -47,15 +63,17 @@ pub enum Resource<'a> {
     },
     /// A supervision order, answered for by the one unit it was sent to.
     Order { unit: UnitId },
+    /// A message of the public on an item, answered for by the item's lead units.
+    Feedback { lead_units: &'a [UnitId] },
 }
 
 impl Resource<'_> {
     fn lead_units(&self) -> Option<&[UnitId]> {
         match self {
             Resource::System => None,
-            Resource::Target { lead_units } | Resource::Report { lead_units, .. } => {
-                Some(lead_units)
-            }
+            Resource::Target { lead_units }
+            | Resource::Report { lead_units, .. }
+            | Resource::Feedback { lead_units } => Some(lead_units),
             Resource::Order { unit } => Some(std::slice::from_ref(unit)),
         }
     }
@@ -69,7 +87,7 @@ pub fn can(user: Option<&User>, action: Action, resource: &Resource<'_>) -> bool
 /// As [`can`], with the reason when the answer is no.
 ///
 /// - The public (no user) only views the public portal.
-/// - An admin may do everything.
+/// - An admin may do everything, except what only a deputy does: vote and speak as a deputy.
 /// - Leaders and deputies read everything internal and comment; they change nothing.
 /// - A reporter reads and reports for the targets whose lead units include their unit.
 /// - A unit head reads the same, approves at the unit-head step and returns a report still at
@@ -78,6 +96,8 @@ pub fn can(user: Option<&User>, action: Action, resource: &Resource<'_>) -> bool
 /// - Supervision orders: the supervisor (admin) issues, closes and sends back; the unit head
 ///   of the order's unit answers (not the reporter: the answer is the unit's word to the
 ///   supervisor); the unit's reporters and heads read their unit's orders.
+/// - The public's messages: the supervisor (admin) moderates them and decides on answers;
+///   the heads and reporters of the item's lead units answer.
 /// - Only the supervisor (admin) gives the final approval, edits and imports plans and
 ///   manages users.
 ///
@@ -96,12 +116,21 @@ pub fn check(user: Option<&User>, action: Action, resource: &Resource<'_>) -> Re
         action,
     });
     match (user.role, action) {
+        // Before the admin's everything: a vote and a deputy's word are the deputy's own.
+        (Role::Deputy, Action::CastBallot | Action::DeputyVoice) => Ok(()),
+        (_, Action::CastBallot | Action::DeputyVoice) => refused,
         (_, Action::ViewPublic) | (Role::Admin, _) => Ok(()),
         (Role::Leader | Role::Deputy, Action::ViewInternal | Action::Comment) => Ok(()),
         (Role::Reporter, Action::ViewInternal | Action::SubmitReport) => own_unit(user, resource),
         (Role::UnitHead, Action::ViewInternal | Action::UnitHeadApprove) => {
             own_unit(user, resource)
         }
+        // The public's messages: the item's lead unit answers, its head or its reporter,
+        // whoever handles the matter; the supervisor approves before the public reads it.
+        (Role::UnitHead | Role::Reporter, Action::AnswerFeedback) => match resource {
+            Resource::Feedback { .. } => own_unit(user, resource),
+            _ => refused,
+        },
         (Role::UnitHead, Action::AnswerOrder) => match resource {
             Resource::Order { .. } => own_unit(user, resource),
             _ => refused,
@@ -294,6 +323,76 @@ mod tests {
         );
         assert!(!can(Some(&head), Action::SubmitReport, &ours));
         assert!(!can(Some(&head), Action::ApproveReport, &ours));
+    }
+
+    #[test]
+    fn only_deputies_vote_and_speak_as_deputies_and_only_the_supervisor_runs_the_vote() {
+        let deputy = user(Role::Deputy, None);
+        for action in [Action::CastBallot, Action::DeputyVoice] {
+            assert!(can(Some(&deputy), action, &Resource::System));
+            for role in [Role::Admin, Role::Leader, Role::UnitHead, Role::Reporter] {
+                assert!(!can(Some(&user(role, None)), action, &Resource::System));
+            }
+            assert_eq!(
+                check(None, action, &Resource::System),
+                Err(Denied::NotSignedIn)
+            );
+        }
+        assert!(can(
+            Some(&user(Role::Admin, None)),
+            Action::ManageVote,
+            &Resource::System
+        ));
+        assert!(!can(Some(&deputy), Action::ManageVote, &Resource::System));
+    }
+
+    #[test]
+    fn the_supervisor_moderates_messages_and_the_items_lead_unit_answers_them() {
+        let message = Resource::Feedback {
+            lead_units: &[EDUCATION],
+        };
+        let admin = user(Role::Admin, None);
+        assert!(can(
+            Some(&admin),
+            Action::ModerateFeedback,
+            &Resource::System
+        ));
+        for role in [Role::UnitHead, Role::Reporter] {
+            let ours = user(role, Some(EDUCATION));
+            assert!(can(Some(&ours), Action::AnswerFeedback, &message));
+            assert!(can(Some(&ours), Action::ViewInternal, &message));
+            assert!(!can(Some(&ours), Action::ModerateFeedback, &message));
+            assert_eq!(
+                check(
+                    Some(&user(role, Some(HEALTH))),
+                    Action::AnswerFeedback,
+                    &message
+                ),
+                Err(Denied::OutsideUnit)
+            );
+            // Answering is for messages only.
+            assert!(!can(
+                Some(&ours),
+                Action::AnswerFeedback,
+                &Resource::Target {
+                    lead_units: &[EDUCATION]
+                }
+            ));
+        }
+        for role in [Role::Leader, Role::Deputy] {
+            let reader = user(role, None);
+            assert!(can(Some(&reader), Action::ViewInternal, &Resource::System));
+            assert!(!can(
+                Some(&reader),
+                Action::ModerateFeedback,
+                &Resource::System
+            ));
+            assert!(!can(Some(&reader), Action::AnswerFeedback, &message));
+        }
+        assert_eq!(
+            check(None, Action::ModerateFeedback, &Resource::System),
+            Err(Denied::NotSignedIn)
+        );
     }
 
     #[test]

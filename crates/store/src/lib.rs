@@ -11,6 +11,7 @@ mod audit;
 mod bulletins;
 mod edits;
 mod error;
+mod feedback;
 mod ledger;
 mod orders;
 mod plans;
@@ -19,8 +20,10 @@ mod reports;
 mod sessions;
 mod snapshot;
 mod sql;
+mod surveys;
 mod units;
 mod users;
+mod votes;
 mod writer;
 
 pub use assessment::{AssessmentEntry, NewAssessmentEntry, Withdrawal};
@@ -40,7 +43,11 @@ pub use reminders::{valid_email, Channel, Notice, PendingDelivery, MAX_ATTEMPTS}
 pub use sessions::{NewSession, Session};
 pub use snapshot::PlanSnapshot;
 pub use sql::Backend;
+pub use surveys::{RatingOutcome, SurveyComment, MAX_CODES_AT_ONCE};
 pub use users::{Account, ApiToken, NewUser};
+pub use votes::{
+    Candidate, CandidateInput, DeputyComment, NewProposal, Proposal, SessionCandidate, VoteSession,
+};
 pub use writer::CommitStats;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -813,7 +813,11 @@ async fn insert_item(
     Ok(())
 }
 
-async fn import(tx: &mut Tx, actor: Actor, parsed: &shishi_plan::Plan) -> Result<ImportOutcome> {
+pub(crate) async fn import(
+    tx: &mut Tx,
+    actor: Actor,
+    parsed: &shishi_plan::Plan,
+) -> Result<ImportOutcome> {
     let meta = notice_meta(parsed)?;
     let source_hash = hash_of(parsed)?;
     let mut registry = units::all(tx).await?;

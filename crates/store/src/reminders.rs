@@ -170,7 +170,9 @@ impl Store {
         today: Date,
     ) -> Result<bool> {
         self.writer
-            .write(move |tx| Box::pin(async move { record(tx, &reminder, &channels, today).await }))
+            .write_aside(move |tx| {
+                Box::pin(async move { record(tx, &reminder, &channels, today).await })
+            })
             .await
     }
 
@@ -219,7 +221,7 @@ impl Store {
         outcome: std::result::Result<(), String>,
     ) -> Result<()> {
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     let now = now_rfc3339()?;
                     let (status, error, sent_at) = match outcome {
@@ -297,7 +299,7 @@ impl Store {
     /// user's notice is not found. How many were marked.
     pub async fn mark_notices_read(&self, user: UserId, notice: Option<i64>) -> Result<u64> {
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     let now = now_rfc3339()?;
                     match notice {
@@ -348,7 +350,7 @@ impl Store {
             }
         }
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     account_by_id(tx, user).await?;
                     let before: Option<(Option<String>,)> = tx

@@ -83,7 +83,7 @@ impl Store {
         let hash = session_hash(&secret);
         let stored_csrf = csrf.clone();
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     account_by_id(tx, user).await?;
                     tx.execute(
@@ -138,7 +138,7 @@ impl Store {
     pub async fn delete_session(&self, secret: &str) -> Result<()> {
         let hash = session_hash(secret);
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     let row: Option<(i64,)> = tx
                         .fetch_optional(
@@ -165,7 +165,7 @@ impl Store {
     pub async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64> {
         let (_, now_text) = to_stored(now)?;
         self.writer
-            .write(move |tx| {
+            .write_aside(move |tx| {
                 Box::pin(async move {
                     tx.execute(
                         "delete from sessions where expires_at <= $1",

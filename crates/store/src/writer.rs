@@ -25,6 +25,9 @@ const QUEUE: usize = 4096;
 
 /// A write handed to the writer, of any result type.
 trait Job: Send {
+    /// Whether the write may change what a plan snapshot holds (the plan, its items,
+    /// targets and units, its reports). Only such writes make readers reload.
+    fn touches_plans(&self) -> bool;
     /// Runs the write inside the batch's transaction; the outcome waits for the commit.
     fn run<'t>(self: Box<Self>, tx: &'t mut Tx) -> BoxFuture<'t, Box<dyn Outcome>>;
     /// Answers without running: the batch could not start.
@@ -41,6 +44,7 @@ trait Outcome: Send {
 struct TypedJob<F, T> {
     work: F,
     reply: oneshot::Sender<Result<T>>,
+    touches_plans: bool,
 }
 
 struct TypedOutcome<T> {
@@ -53,8 +57,12 @@ where
     F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
     T: Send + 'static,
 {
+    fn touches_plans(&self) -> bool {
+        self.touches_plans
+    }
+
     fn run<'t>(self: Box<Self>, tx: &'t mut Tx) -> BoxFuture<'t, Box<dyn Outcome>> {
-        let TypedJob { work, reply } = *self;
+        let TypedJob { work, reply, .. } = *self;
         Box::pin(async move {
             let result = work(tx).await;
             Box::new(TypedOutcome { result, reply }) as Box<dyn Outcome>
@@ -101,8 +109,9 @@ pub struct CommitStats {
 struct Counters {
     commits: AtomicU64,
     writes: AtomicU64,
-    /// Bumped after each commit and before its writers are answered, so whoever learns of a
-    /// write also sees a new generation: read caches keyed by it are never stale to them.
+    /// Bumped after each commit that may have changed a plan or its reports, before its
+    /// writers are answered, so whoever learns of such a write also sees a new generation:
+    /// read caches keyed by it are never stale to them.
     generation: AtomicU64,
 }
 
@@ -121,7 +130,7 @@ impl Writer {
         Self { queue, stats }
     }
 
-    /// Changes whenever a write of this process has committed.
+    /// Changes whenever a write of this process that may change a plan has committed.
     pub(crate) fn generation(&self) -> u64 {
         self.stats.generation.load(Ordering::Acquire)
     }
@@ -134,13 +143,37 @@ impl Writer {
     }
 
     /// Runs `work` in the writer's next transaction and answers once that has committed.
+    /// Readers of plan snapshots reload after it: the safe choice for any write.
     pub(crate) async fn write<F, T>(&self, work: F) -> Result<T>
     where
         F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
         T: Send + 'static,
     {
+        self.submit(work, true).await
+    }
+
+    /// [`Writer::write`] for a write that changes nothing a plan snapshot holds (a session,
+    /// a notice, the public's messages and ratings): the portal's cached plan stays, so a
+    /// year-end flood of ratings does not make every page view reload the plan.
+    pub(crate) async fn write_aside<F, T>(&self, work: F) -> Result<T>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.submit(work, false).await
+    }
+
+    async fn submit<F, T>(&self, work: F, touches_plans: bool) -> Result<T>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(TypedJob { work, reply });
+        let job: Box<dyn Job> = Box::new(TypedJob {
+            work,
+            reply,
+            touches_plans,
+        });
         self.queue
             .send(job)
             .await
@@ -177,6 +210,7 @@ async fn run_batch(backend: &Backend, batch: Vec<Box<dyn Job>>, generation: &Ato
             return false;
         }
     };
+    let touches_plans = batch.iter().any(|job| job.touches_plans());
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     let mut broken = None;
@@ -220,7 +254,7 @@ async fn run_batch(backend: &Backend, batch: Vec<Box<dyn Job>>, generation: &Ato
     }
     let commit = tx.commit().await;
     let committed = commit.is_ok();
-    if committed {
+    if committed && touches_plans {
         generation.fetch_add(1, Ordering::AcqRel);
     }
     for outcome in outcomes {

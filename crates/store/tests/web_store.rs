@@ -1023,6 +1023,19 @@ async fn a_plan_snapshot_is_shared_until_a_write_and_then_shows_it(kind: Kind) {
         "nothing was written: the same snapshot is shared"
     );
 
+    // A write that changes nothing of the plan (someone signing in) keeps it shared.
+    let user = add_user(store, "zhangsan", Role::Admin, None).await;
+    let before_sign_in = store.plan_snapshot(plan).await.unwrap();
+    store
+        .create_session(user.id, datetime!(2020-09-28 10:00 +8), Duration::hours(1))
+        .await
+        .unwrap();
+    let after_sign_in = store.plan_snapshot(plan).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&before_sign_in, &after_sign_in),
+        "a session is not part of the plan: no reload"
+    );
+
     // Whoever has been answered for a write reads it at once.
     let (target, _) = quantity_and_milestone(store, plan).await;
     store

@@ -1,8 +1,6 @@
 //! The HTTP face of shishi: the server-rendered pages (portal, dashboard, unit reporting) and
 //! the JSON API under `/api/v1`, described by an OpenAPI document generated from the handlers.
 
-// The public's forms (issue 6) take these limits into use.
-#[allow(dead_code)]
 mod abuse;
 mod api;
 mod auth;
@@ -10,6 +8,7 @@ pub mod bulletin;
 mod clock;
 mod error;
 pub mod ledger;
+mod open_data;
 mod pages;
 pub mod password;
 pub mod reminders;

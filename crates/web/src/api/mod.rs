@@ -1,9 +1,12 @@
 //! The JSON API under `/api/v1`: routes, and the OpenAPI document generated from them.
 
+mod feedback;
 mod orders;
 mod plans;
 mod reports;
+mod surveys;
 mod views;
+mod votes;
 
 use crate::error::{ApiError, ErrorBody, FieldError};
 use crate::AppState;
@@ -30,6 +33,9 @@ use utoipa_axum::routes;
         (name = "plans", description = "Plans, their items and targets, and their status"),
         (name = "reports", description = "Progress reports and their review"),
         (name = "orders", description = "Supervision orders (督办单): issued to a unit, answered, closed or sent back"),
+        (name = "feedback", description = "The public's messages (群众留言): published ones with their approved answers"),
+        (name = "surveys", description = "Satisfaction surveys (满意度测评): a plan's surveys, and results per item and per lead unit by group"),
+        (name = "votes", description = "The deputies' vote (人大代表票决): sessions, turnout and, once closed, counts and results per candidate"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +69,11 @@ pub(crate) fn router() -> Router<AppState> {
         .routes(routes!(orders::answer))
         .routes(routes!(orders::close))
         .routes(routes!(orders::send_back))
+        .routes(routes!(feedback::published))
+        .routes(routes!(surveys::list))
+        .routes(routes!(surveys::results))
+        .routes(routes!(votes::list))
+        .routes(routes!(votes::detail))
         .split_for_parts();
     router.route(
         "/api/v1/openapi.json",

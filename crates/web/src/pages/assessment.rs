@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use shishi_core::{
-    assess, can, format_points, Action, AdjustmentId, AdjustmentPoints, Assessment,
+    assess, can, format_points, latest_closed, Action, AdjustmentId, AdjustmentPoints, Assessment,
     AssessmentInput, AssessmentWeights, OrderId, Part, PlanId, Reason, Resource, Source, UnitId,
 };
 use shishi_store::{Actor, AssessmentEntry, NewAssessmentEntry, PlanSnapshot};
@@ -67,12 +67,24 @@ struct Computed {
     entries: Vec<AssessmentEntry>,
 }
 
-/// The assessment as of today, or the plan's last day once the year is over. No survey is
-/// stored yet, so satisfaction's weight goes to the other parts for every unit.
+/// The assessment as of today, or the plan's last day once the year is over. Satisfaction
+/// comes from the plan's latest closed survey (an open one's figures may still move): the
+/// units it rated get their points, the others keep the redistribution of that weight.
 async fn compute(state: &AppState, plan: PlanId) -> Result<Computed, PageError> {
     let snapshot = state.store.plan_snapshot(plan).await?;
     let weights = state.store.assessment_weights(plan).await?;
     let entries = state.store.assessment_entries(plan).await?;
+    let surveys = state.store.surveys(plan).await?;
+    let satisfaction = match latest_closed(&surveys) {
+        Some(survey) => Some(
+            state
+                .store
+                .survey_results(survey.id())
+                .await?
+                .satisfaction(),
+        ),
+        None => None,
+    };
     let detail = &snapshot.detail;
     let items: Vec<_> = detail.items.iter().map(|d| d.item.clone()).collect();
     let targets: Vec<_> = detail
@@ -94,7 +106,7 @@ async fn compute(state: &AppState, plan: PlanId) -> Result<Computed, PageError> 
         reports: &snapshot.reports,
         weights,
         adjustments: &adjustments,
-        satisfaction: None,
+        satisfaction: satisfaction.as_ref(),
         as_of,
     });
     Ok(Computed {
@@ -318,7 +330,8 @@ fn source_link(source: &Source) -> SourceLink {
             Some(paths::report(report.get()))
         }
         Source::Order { order } => Some(paths::order(order.get())),
-        Source::Survey { .. } => None,
+        // The source names the survey only; its results are one click on from the list.
+        Source::Survey { .. } => Some(paths::SURVEYS.to_owned()),
     };
     SourceLink {
         label: source.label_zh(),

@@ -29,8 +29,11 @@ pub(crate) enum PageError {
     Conflict(String),
     /// The public's budget for this kind of post is used up for now (see `abuse`).
     #[error("too many posts from one address")]
-    #[allow(dead_code)] // until the public's forms (issue 6) are in
     TooMany(crate::abuse::TooMany),
+    /// A form body over the route's limit (a public form's `PUBLIC_FORM_LIMIT`); nothing of it
+    /// was read or stored.
+    #[error("the form is too large")]
+    TooLarge,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -48,6 +51,7 @@ impl PageError {
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::Conflict(_) => StatusCode::CONFLICT,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +77,10 @@ impl PageError {
                     "同一网络地址短时间内提交过多，请约 {} 分钟后再试。已提交的内容不受影响。",
                     too_many.retry_after.as_secs().div_ceil(60).max(1)
                 ),
+            ),
+            PageError::TooLarge => (
+                "提交的内容过长",
+                "提交的内容超过了允许的大小，没有保存。请删减后再提交。".to_owned(),
             ),
             PageError::Internal(_) => (
                 "系统错误",

@@ -8,18 +8,22 @@ mod charts;
 mod chrome;
 mod dashboard;
 mod error;
+mod feedback;
 mod files;
 mod form;
 mod ledger;
 mod notices;
+mod open_data;
 mod orders;
-mod paths;
+pub(crate) mod paths;
 mod portal;
 mod review;
 mod session;
 mod shown;
+mod survey;
 mod unit;
 mod uploads;
+mod vote;
 
 use crate::AppState;
 use axum::http::{header, HeaderValue};
@@ -55,6 +59,10 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(orders::routes())
         .merge(notices::routes())
         .merge(assessment::routes())
+        .merge(survey::routes())
+        .merge(feedback::routes())
+        .merge(open_data::routes())
+        .merge(vote::routes())
 }
 
 /// Headers every answer carries (pages, the API, the not-found answer): the content policy, no framing, no sniffing.

@@ -42,6 +42,29 @@ pub(crate) fn send_back_order(id: i64) -> String {
     format!("/orders/{id}/send-back")
 }
 
+// The public's messages (群众留言).
+pub(crate) const FEEDBACK: &str = "/feedback";
+pub(crate) const MY_FEEDBACK: &str = "/my/feedback";
+
+pub(crate) fn item_feedback(item: i64) -> String {
+    format!("/items/{item}/feedback")
+}
+
+pub(crate) fn item_feedback_sent(item: i64) -> String {
+    format!("/items/{item}/feedback/sent")
+}
+
+// The satisfaction survey (满意度测评).
+pub(crate) const SURVEYS: &str = "/surveys";
+
+pub(crate) fn survey(id: i64) -> String {
+    format!("/surveys/{id}")
+}
+
+pub(crate) fn survey_results(id: i64) -> String {
+    format!("/surveys/{id}/results")
+}
+
 pub(crate) const ASSESSMENT: &str = "/assessment";
 pub(crate) const ASSESSMENT_XLSX: &str = "/assessment.xlsx";
 pub(crate) const ASSESSMENT_WEIGHTS: &str = "/assessment/weights";
@@ -53,6 +76,47 @@ pub(crate) fn assessment_unit(unit: i64, plan: i64) -> String {
 
 pub(crate) fn withdraw_assessment_entry(id: i64) -> String {
     format!("/assessment/entries/{id}/withdraw")
+}
+
+// The deputies' vote (人大代表票决).
+pub(crate) const VOTES: &str = "/votes";
+pub(crate) const PROPOSALS: &str = "/proposals";
+pub(crate) const VOTE_ADMIN: &str = "/vote/admin";
+pub(crate) const VOTE_CANDIDATES: &str = "/vote/candidates";
+pub(crate) const VOTE_SESSIONS: &str = "/vote/sessions";
+pub(crate) const DEPUTY: &str = "/deputy";
+pub(crate) const DEPUTY_FOLLOW: &str = "/deputy/follow";
+
+pub(crate) fn vote_session(id: i64) -> String {
+    format!("/vote/sessions/{id}")
+}
+
+pub(crate) fn vote_ballot(id: i64) -> String {
+    format!("/vote/sessions/{id}/ballot")
+}
+
+pub(crate) fn close_vote_session(id: i64) -> String {
+    format!("/vote/sessions/{id}/close")
+}
+
+pub(crate) fn adopt_vote_session(id: i64) -> String {
+    format!("/vote/sessions/{id}/adopt")
+}
+
+pub(crate) fn vote_candidate(id: i64) -> String {
+    format!("/vote/candidates/{id}")
+}
+
+pub(crate) fn withdraw_candidate(id: i64) -> String {
+    format!("/vote/candidates/{id}/withdraw")
+}
+
+pub(crate) fn moderate_proposal(id: i64) -> String {
+    format!("/vote/proposals/{id}/moderate")
+}
+
+pub(crate) fn item_deputy_comments(item: i64) -> String {
+    format!("/items/{item}/deputy-comments")
 }
 
 pub(crate) fn plan(id: i64) -> String {
@@ -73,6 +137,26 @@ pub(crate) fn bulletin(id: i64) -> String {
 
 pub(crate) fn bulletin_docx(id: i64) -> String {
     format!("/bulletins/{id}/docx")
+}
+
+// Open data (开放数据): the documentation page, the downloads and their schemas.
+pub(crate) const OPEN_DATA: &str = "/open-data";
+pub(crate) const OPEN_DATA_SITE_FILE: &str = "/open-data/{file}";
+pub(crate) const OPEN_DATA_PLAN_FILE: &str = "/open-data/plans/{id}/{file}";
+pub(crate) const OPEN_DATA_SCHEMA_FILE: &str = "/open-data/schema/{file}";
+
+/// A dataset of every plan, such as `/open-data/plans.csv`.
+pub(crate) fn open_data_site(dataset: &str, format: &str) -> String {
+    format!("/open-data/{dataset}.{format}")
+}
+
+/// One plan's dataset, such as `/open-data/plans/1/items.json`.
+pub(crate) fn open_data_plan(plan: i64, dataset: &str, format: &str) -> String {
+    format!("/open-data/plans/{plan}/{dataset}.{format}")
+}
+
+pub(crate) fn open_data_schema(dataset: &str) -> String {
+    format!("/open-data/schema/{dataset}.json")
 }
 
 pub(crate) fn report(id: i64) -> String {

@@ -317,6 +317,10 @@ struct ItemPage {
     changes: Vec<ChangeRow>,
     /// The form to issue a supervision order (督办单) for the item, for the admin.
     order_href: Option<String>,
+    /// The public's messages (群众留言) and the form to leave one.
+    feedback: super::feedback::ItemFeedback,
+    /// The deputies' comments (人大代表意见) and, for a deputy, the form to add one.
+    deputy_comments: super::vote::ItemComments,
 }
 
 /// `GET /items/{id}`.
@@ -418,6 +422,8 @@ pub(crate) async fn item(
         })
         .collect();
 
+    let feedback = super::feedback::for_item(&state, &viewer, item_id, &names).await?;
+    let deputy_comments = super::vote::ItemComments::load(&state, &viewer, item_id).await?;
     let item = &entry.item;
     let (status_class, status_label) = status_words(standing.status);
     let page = ItemPage {
@@ -448,8 +454,11 @@ pub(crate) async fn item(
                 )
             })
             .map(|_| paths::new_order(item.id.get())),
+        feedback,
+        deputy_comments,
     };
-    Ok(page.into_response())
+    let cookie = page.feedback.cookie();
+    Ok(super::feedback::with_cookie(page.into_response(), cookie))
 }
 
 /// Every approved report of the item, newest month first, with the evidence attached up to

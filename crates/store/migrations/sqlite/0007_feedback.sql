@@ -1,0 +1,45 @@
+-- The public's messages (群众留言) on SQLite: posted by anyone on an item, published or hidden
+-- (with a reason) by the supervisor, answered by a lead unit; every answer is kept, with the
+-- reason when it was returned. Released migrations are never edited; add a new one.
+
+create table feedback (
+    id integer primary key,
+    plan integer not null references plans (id),
+    -- No cascade: an item with messages is not deleted, so no message is lost.
+    item integer not null references items (id),
+    text text not null,
+    name text,
+    -- Never public: read by the supervisor and the item's lead units only.
+    contact text,
+    -- None for the public (not signed in).
+    posted_by integer references users (id),
+    -- ISO 8601 days.
+    posted_on text not null,
+    state text not null check (state in ('pending', 'published', 'hidden')),
+    published_on text,
+    hidden_on text,
+    hidden_reason text,
+    created_at text not null,
+    check ((state = 'hidden') = (hidden_on is not null)),
+    check ((hidden_on is null) = (hidden_reason is null)),
+    check (state <> 'published' or published_on is not null),
+    check (state <> 'pending' or published_on is null)
+);
+create index feedback_by_item on feedback (item, state, id);
+create index feedback_by_plan on feedback (plan, id);
+
+create table feedback_answers (
+    feedback_id integer not null references feedback (id) on delete cascade,
+    number integer not null,
+    unit integer not null references units (id),
+    answer text not null,
+    answered_on text not null,
+    answered_by integer references users (id),
+    state text not null check (state in ('pending', 'approved', 'returned')),
+    decided_on text,
+    returned_reason text,
+    created_at text not null,
+    primary key (feedback_id, number),
+    check ((state = 'pending') = (decided_on is null)),
+    check ((state = 'returned') = (returned_reason is not null))
+);
