@@ -194,24 +194,6 @@ async fn load(tx: &mut Tx, id: FeedbackId) -> Result<Feedback> {
         .ok_or_else(|| StoreError::NotFound(format!("message {id}")))
 }
 
-/// The plan and the lead units of an item.
-async fn item_scope(tx: &mut Tx, item: ItemId) -> Result<(PlanId, Vec<UnitId>)> {
-    let plan: Option<(i64,)> = tx
-        .fetch_optional("select plan from items where id = $1", args![item.get()])
-        .await?;
-    let (plan,) = plan.ok_or_else(|| StoreError::NotFound(format!("item {item}")))?;
-    let units: Vec<(i64,)> = tx
-        .fetch_all(
-            "select unit from item_units where item = $1 and role = 'lead' order by position",
-            args![item.get()],
-        )
-        .await?;
-    Ok((
-        PlanId::new(plan),
-        units.into_iter().map(|(u,)| UnitId::new(u)).collect(),
-    ))
-}
-
 fn user_of(actor: Actor) -> Option<i64> {
     match actor {
         Actor::User(id) => Some(id.get()),
@@ -293,7 +275,7 @@ async fn save(tx: &mut Tx, message: &Feedback, actor: Actor) -> Result<()> {
 }
 
 async fn post(tx: &mut Tx, actor: Actor, new: NewFeedback, today: Date) -> Result<Feedback> {
-    let (plan, _) = item_scope(tx, new.item).await?;
+    let (plan, _) = crate::plans::item_scope(tx, new.item).await?;
     let id = tx
         .insert(
             "insert into feedback (plan, item, text, name, contact, posted_by, posted_on, \
@@ -330,7 +312,7 @@ async fn change(
     apply: impl FnOnce(&mut Feedback, &[UnitId]) -> std::result::Result<(), shishi_core::FeedbackError>,
 ) -> Result<Feedback> {
     let mut message = load(tx, id).await?;
-    let (_, lead_units) = item_scope(tx, message.item()).await?;
+    let (_, lead_units) = crate::plans::item_scope(tx, message.item()).await?;
     let before = message.clone();
     apply(&mut message, &lead_units)?;
     save(tx, &message, actor).await?;

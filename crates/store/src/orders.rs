@@ -153,24 +153,6 @@ async fn load(tx: &mut Tx, id: OrderId) -> Result<SupervisionOrder> {
         .ok_or_else(|| StoreError::NotFound(format!("supervision order {id}")))
 }
 
-/// The plan and the lead units of an item.
-async fn item_scope(tx: &mut Tx, item: ItemId) -> Result<(PlanId, Vec<UnitId>)> {
-    let plan: Option<(i64,)> = tx
-        .fetch_optional("select plan from items where id = $1", args![item.get()])
-        .await?;
-    let (plan,) = plan.ok_or_else(|| StoreError::NotFound(format!("item {item}")))?;
-    let units: Vec<(i64,)> = tx
-        .fetch_all(
-            "select unit from item_units where item = $1 and role = 'lead' order by position",
-            args![item.get()],
-        )
-        .await?;
-    Ok((
-        PlanId::new(plan),
-        units.into_iter().map(|(u,)| UnitId::new(u)).collect(),
-    ))
-}
-
 /// Writes the order's own row (its state) and its last answer, new or just sent back.
 async fn save(tx: &mut Tx, order: &SupervisionOrder, actor: Actor) -> Result<()> {
     let closed_on = match order.state() {
@@ -232,7 +214,7 @@ async fn save(tx: &mut Tx, order: &SupervisionOrder, actor: Actor) -> Result<()>
 }
 
 async fn issue(tx: &mut Tx, actor: Actor, new: NewOrder, today: Date) -> Result<SupervisionOrder> {
-    let (plan, lead_units) = item_scope(tx, new.item).await?;
+    let (plan, lead_units) = crate::plans::item_scope(tx, new.item).await?;
     if let Some(target) = new.target {
         let of_item: Option<(i64,)> = tx
             .fetch_optional(

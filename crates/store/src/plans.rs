@@ -1079,3 +1079,21 @@ impl Store {
             .await
     }
 }
+
+/// The plan and the lead units of an item (orders and messages go to its lead units).
+pub(crate) async fn item_scope(tx: &mut Tx, item: ItemId) -> Result<(PlanId, Vec<UnitId>)> {
+    let plan: Option<(i64,)> = tx
+        .fetch_optional("select plan from items where id = $1", args![item.get()])
+        .await?;
+    let (plan,) = plan.ok_or_else(|| StoreError::NotFound(format!("item {item}")))?;
+    let units: Vec<(i64,)> = tx
+        .fetch_all(
+            "select unit from item_units where item = $1 and role = 'lead' order by position",
+            args![item.get()],
+        )
+        .await?;
+    Ok((
+        PlanId::new(plan),
+        units.into_iter().map(|(u,)| UnitId::new(u)).collect(),
+    ))
+}

@@ -12,25 +12,15 @@
 
 mod common;
 
-use common::{add_user, field_value, Answer, Backend, Browser, Options, Site};
+use common::{
+    add_user, client_from, field_value, solve_challenge, Answer, Backend, Browser, Options, Site,
+};
 use reqwest::header::COOKIE;
-use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
 use shishi_core::{ItemId, Moderation, PlanId, Role, UnitId};
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 const CONTACT: &str = "13912340000";
-const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-
-/// A client whose requests come from 127.0.0.`n`: a poster with a budget of its own.
-fn poster(n: u8) -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
-        .build()
-        .unwrap()
-}
 
 /// The plan, its first item with a lead unit, that unit and one that leads other items only.
 async fn an_item(site: &Site) -> (PlanId, ItemId, UnitId, UnitId) {
@@ -52,46 +42,6 @@ async fn an_item(site: &Site) -> (PlanId, ItemId, UnitId, UnitId) {
     (plan, entry.item.id, lead, other)
 }
 
-/// The sum the challenge on a page asks for, read from its Chinese digits, and its token.
-fn solve(page: &str) -> (String, String) {
-    let marker = "class=\"challenge-question\">";
-    let start = page.find(marker).expect("a challenge question on the page") + marker.len();
-    let end = page[start..].find("</span>").unwrap() + start;
-    let question = &page[start..end];
-    let sum: usize = question
-        .chars()
-        .filter_map(|c| DIGITS.iter().position(|d| *d == c))
-        .sum();
-    assert!((2..=18).contains(&sum), "{question}");
-    let token = field_value(page, "challenge").expect("the challenge's token");
-    (token, sum.to_string())
-}
-
-async fn get_as(client: &Client, site: &Site, who: Option<&Browser>, path: &str) -> Answer {
-    let mut request = client.get(format!("{}{path}", site.base));
-    if let Some(who) = who {
-        request = request.header(COOKIE, &who.cookie);
-    }
-    Answer::read(request.send().await.unwrap()).await
-}
-
-async fn post_as(
-    client: &Client,
-    site: &Site,
-    who: &Browser,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Answer {
-    let response = client
-        .post(format!("{}{path}", site.base))
-        .header(COOKIE, &who.cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    Answer::read(response).await
-}
-
 /// The public's message through the item page's form, challenge answered: what the server
 /// said.
 async fn post_message(
@@ -103,13 +53,14 @@ async fn post_message(
     name: &str,
     contact: &str,
 ) -> Answer {
-    let page = get_as(client, site, Some(visitor), &format!("/items/{item}")).await;
+    let page = site
+        .get_through(client, Some(visitor), &format!("/items/{item}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
-    let (token, sum) = solve(&page.body);
+    let (token, sum) = solve_challenge(&page.body);
     let csrf = field_value(&page.body, "csrf").unwrap();
-    post_as(
+    site.post_through(
         client,
-        site,
         visitor,
         &format!("/items/{item}/feedback"),
         &[
@@ -170,12 +121,12 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     unit_users(&site, lead, "head", "reporter").await;
     unit_users(&site, other, "otherhead", "otherreporter").await;
     let audit_start = site.store.verify_audit().await.unwrap();
-    let public = poster(11);
+    let public = client_from(11);
     let visitor = site.visitor().await;
     let item_path = format!("/items/{item}");
 
     // The item page offers the form to the public, with a challenge and no messages yet.
-    let page = get_as(&public, &site, None, &item_path).await;
+    let page = site.get_through(&public, None, &item_path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("群众留言"));
     assert!(page.body.contains("尚无公开的留言"));
@@ -186,7 +137,9 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     let sent = post_message(&site, &public, &visitor, item, text, "王先生<i>", CONTACT).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert_eq!(sent.location, format!("/items/{item}/feedback/sent"));
-    let thanks = get_as(&public, &site, Some(&visitor), &sent.location).await;
+    let thanks = site
+        .get_through(&public, Some(&visitor), &sent.location)
+        .await;
     assert_eq!(thanks.status, StatusCode::OK);
     assert!(thanks.body.contains("审核后公开"), "{}", thanks.body);
 
@@ -203,7 +156,7 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     );
 
     // Pending: not on the public page.
-    let page = get_as(&public, &site, None, &item_path).await;
+    let page = site.get_through(&public, None, &item_path).await;
     assert!(!page.body.contains("早高峰很堵"));
 
     // A leader reads the queue, without the contact and without the supervisor's forms.
@@ -247,7 +200,7 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     );
 
     // The public reads it, markup shown as text, and never the contact.
-    let page = get_as(&public, &site, None, &item_path).await;
+    let page = site.get_through(&public, None, &item_path).await;
     assert!(page.body.contains("早高峰很堵"));
     assert!(page
         .body
@@ -289,7 +242,7 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
         )
         .await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
-    let page = get_as(&public, &site, None, &item_path).await;
+    let page = site.get_through(&public, None, &item_path).await;
     assert!(!page.body.contains("已安排人员值守"), "not before approval");
 
     // Returned without a reason: refused; with one: back to the unit, who answers again.
@@ -330,7 +283,7 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
 
     // The public reads message and answer, with the answering unit's name.
-    let page = get_as(&public, &site, None, &item_path).await;
+    let page = site.get_through(&public, None, &item_path).await;
     assert!(page.body.contains("每个上学日7:00至8:00安排交警值守。"));
     assert!(page.body.contains(" 答复 · "));
     assert!(
@@ -340,13 +293,9 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     assert!(!page.body.contains(CONTACT));
 
     // The same through the public API, described in the OpenAPI document.
-    let json = get_as(
-        &public,
-        &site,
-        None,
-        &format!("/api/v1/items/{item}/feedback"),
-    )
-    .await;
+    let json = site
+        .get_through(&public, None, &format!("/api/v1/items/{item}/feedback"))
+        .await;
     assert_eq!(json.status, StatusCode::OK);
     let list: serde_json::Value = serde_json::from_str(&json.body).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -359,17 +308,19 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     assert_eq!(list[0]["answer"]["unit"], lead.get());
     assert!(!json.body.contains(CONTACT));
     assert_eq!(
-        get_as(&public, &site, None, "/api/v1/items/999999/feedback")
+        site.get_through(&public, None, "/api/v1/items/999999/feedback")
             .await
             .status,
         StatusCode::NOT_FOUND
     );
-    let openapi = get_as(&public, &site, None, "/api/v1/openapi.json").await;
+    let openapi = site
+        .get_through(&public, None, "/api/v1/openapi.json")
+        .await;
     assert!(openapi.body.contains("/api/v1/items/{id}/feedback"));
 
     // The contact is on no public page.
     for path in ["/", &format!("/plans/{plan}"), &item_path, &sent.location] {
-        let page = get_as(&public, &site, None, path).await;
+        let page = site.get_through(&public, None, path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(!page.body.contains(CONTACT), "{path} shows the contact");
     }
@@ -413,7 +364,7 @@ async fn a_message_is_hidden_with_a_reason_stays_stored_and_leaves_the_public_pa
         return;
     };
     let (plan, item, _, _) = an_item(&site).await;
-    let public = poster(12);
+    let public = client_from(12);
     let visitor = site.visitor().await;
     for text in ["广告：代办各类证件", "希望公交站增加遮阳棚"] {
         let sent = post_message(&site, &public, &visitor, item, text, "", "").await;
@@ -441,7 +392,9 @@ async fn a_message_is_hidden_with_a_reason_stays_stored_and_leaves_the_public_pa
     assert_eq!(hidden.status, StatusCode::SEE_OTHER);
     site.post(&admin, &format!("/feedback/{kept}/publish"), &[])
         .await;
-    let page = get_as(&public, &site, None, &format!("/items/{item}")).await;
+    let page = site
+        .get_through(&public, None, &format!("/items/{item}"))
+        .await;
     assert!(page.body.contains("希望公交站增加遮阳棚"));
     assert!(
         page.body.contains("匿名"),
@@ -458,7 +411,9 @@ async fn a_message_is_hidden_with_a_reason_stays_stored_and_leaves_the_public_pa
         )
         .await;
     assert_eq!(later.status, StatusCode::SEE_OTHER);
-    let page = get_as(&public, &site, None, &format!("/items/{item}")).await;
+    let page = site
+        .get_through(&public, None, &format!("/items/{item}"))
+        .await;
     assert!(!page.body.contains("希望公交站增加遮阳棚"));
     assert!(page.body.contains("尚无公开的留言"));
     let messages = stored(&site, plan).await;
@@ -487,7 +442,7 @@ async fn malformed_posts_get_a_clear_error_next_to_the_field_keep_the_text_and_s
         ("路灯坏了", "张\n三", "", "姓名中含有不可见的控制字符"),
     ];
     for (n, (text, name, contact, says)) in cases.into_iter().enumerate() {
-        let client = poster(20 + n as u8);
+        let client = client_from(20 + n as u8);
         let answer = post_message(&site, &client, &visitor, item, text, name, contact).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{says}");
         assert!(answer.body.contains(says), "{says}: {}", answer.body);
@@ -500,71 +455,75 @@ async fn malformed_posts_get_a_clear_error_next_to_the_field_keep_the_text_and_s
                 "{says}: the text is kept"
             );
         }
-        solve(&answer.body);
+        solve_challenge(&answer.body);
     }
 
     // A wrong answer to the challenge, and none at all.
-    let client = poster(30);
-    let page = get_as(&client, &site, Some(&visitor), &format!("/items/{item}")).await;
-    let (token, sum) = solve(&page.body);
+    let client = client_from(30);
+    let page = site
+        .get_through(&client, Some(&visitor), &format!("/items/{item}"))
+        .await;
+    let (token, sum) = solve_challenge(&page.body);
     let wrong = (sum.parse::<u32>().unwrap() + 1).to_string();
     let typed = "<b>不要</b>丢了我写的字";
-    let answer = post_as(
-        &client,
-        &site,
-        &visitor,
-        &path,
-        &[
-            ("csrf", &visitor.csrf),
-            ("text", typed),
-            ("challenge", &token),
-            ("answer", &wrong),
-        ],
-    )
-    .await;
+    let answer = site
+        .post_through(
+            &client,
+            &visitor,
+            &path,
+            &[
+                ("csrf", &visitor.csrf),
+                ("text", typed),
+                ("challenge", &token),
+                ("answer", &wrong),
+            ],
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.body.contains("验证题的答案不对"));
     assert!(answer
         .body
         .contains("&#60;b&#62;不要&#60;/b&#62;丢了我写的字"));
-    let missing = post_as(
-        &client,
-        &site,
-        &visitor,
-        &path,
-        &[("csrf", &visitor.csrf), ("text", "没有验证题")],
-    )
-    .await;
+    let missing = site
+        .post_through(
+            &client,
+            &visitor,
+            &path,
+            &[("csrf", &visitor.csrf), ("text", "没有验证题")],
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     assert!(missing.body.contains("验证题已过期或已使用"));
 
     // Without the CSRF token; to an item that does not exist.
-    let client = poster(31);
-    let page = get_as(&client, &site, Some(&visitor), &format!("/items/{item}")).await;
-    let (token, sum) = solve(&page.body);
-    let forged = post_as(
-        &client,
-        &site,
-        &visitor,
-        &path,
-        &[("text", "伪造"), ("challenge", &token), ("answer", &sum)],
-    )
-    .await;
+    let client = client_from(31);
+    let page = site
+        .get_through(&client, Some(&visitor), &format!("/items/{item}"))
+        .await;
+    let (token, sum) = solve_challenge(&page.body);
+    let forged = site
+        .post_through(
+            &client,
+            &visitor,
+            &path,
+            &[("text", "伪造"), ("challenge", &token), ("answer", &sum)],
+        )
+        .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    let (token, sum) = solve(&page.body);
-    let nowhere = post_as(
-        &client,
-        &site,
-        &visitor,
-        "/items/999999/feedback",
-        &[
-            ("csrf", &visitor.csrf),
-            ("text", "没有这个项目"),
-            ("challenge", &token),
-            ("answer", &sum),
-        ],
-    )
-    .await;
+    let (token, sum) = solve_challenge(&page.body);
+    let nowhere = site
+        .post_through(
+            &client,
+            &visitor,
+            "/items/999999/feedback",
+            &[
+                ("csrf", &visitor.csrf),
+                ("text", "没有这个项目"),
+                ("challenge", &token),
+                ("answer", &sum),
+            ],
+        )
+        .await;
     assert_eq!(nowhere.status, StatusCode::BAD_REQUEST);
     assert!(nowhere.body.contains("留言的项目不存在"));
 
@@ -578,24 +537,26 @@ async fn an_oversized_post_is_refused_with_413_and_nothing_is_stored() {
         return;
     };
     let (plan, item, _, _) = an_item(&site).await;
-    let client = poster(40);
+    let client = client_from(40);
     let visitor = site.visitor().await;
-    let page = get_as(&client, &site, Some(&visitor), &format!("/items/{item}")).await;
-    let (token, sum) = solve(&page.body);
+    let page = site
+        .get_through(&client, Some(&visitor), &format!("/items/{item}"))
+        .await;
+    let (token, sum) = solve_challenge(&page.body);
     let huge = "a".repeat(100 * 1024);
-    let answer = post_as(
-        &client,
-        &site,
-        &visitor,
-        &format!("/items/{item}/feedback"),
-        &[
-            ("csrf", &visitor.csrf),
-            ("text", &huge),
-            ("challenge", &token),
-            ("answer", &sum),
-        ],
-    )
-    .await;
+    let answer = site
+        .post_through(
+            &client,
+            &visitor,
+            &format!("/items/{item}/feedback"),
+            &[
+                ("csrf", &visitor.csrf),
+                ("text", &huge),
+                ("challenge", &token),
+                ("answer", &sum),
+            ],
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(answer.body.contains("提交的内容过长"), "{}", answer.body);
     assert!(answer.content_type.starts_with("text/html"));
@@ -609,10 +570,12 @@ async fn a_challenge_is_used_once_and_a_signed_in_user_needs_none() {
         return;
     };
     let (plan, item, _, _) = an_item(&site).await;
-    let client = poster(50);
+    let client = client_from(50);
     let visitor = site.visitor().await;
-    let page = get_as(&client, &site, Some(&visitor), &format!("/items/{item}")).await;
-    let (token, sum) = solve(&page.body);
+    let page = site
+        .get_through(&client, Some(&visitor), &format!("/items/{item}"))
+        .await;
+    let (token, sum) = solve_challenge(&page.body);
     let form = [
         ("csrf", visitor.csrf.as_str()),
         ("text", "第一次提交"),
@@ -620,9 +583,9 @@ async fn a_challenge_is_used_once_and_a_signed_in_user_needs_none() {
         ("answer", &sum),
     ];
     let path = format!("/items/{item}/feedback");
-    let first = post_as(&client, &site, &visitor, &path, &form).await;
+    let first = site.post_through(&client, &visitor, &path, &form).await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
-    let replayed = post_as(&client, &site, &visitor, &path, &form).await;
+    let replayed = site.post_through(&client, &visitor, &path, &form).await;
     assert_eq!(replayed.status, StatusCode::BAD_REQUEST);
     assert!(replayed.body.contains("验证题已过期或已使用"));
     assert_eq!(stored(&site, plan).await.len(), 1);
@@ -649,10 +612,12 @@ async fn a_thousand_posts_from_one_address_are_mostly_refused_while_the_site_kee
         return;
     };
     let (plan, item, _, _) = an_item(&site).await;
-    let flooder = poster(60);
+    let flooder = client_from(60);
     let visitor = site.visitor().await;
-    let page = get_as(&flooder, &site, Some(&visitor), &format!("/items/{item}")).await;
-    let (token, sum) = solve(&page.body);
+    let page = site
+        .get_through(&flooder, Some(&visitor), &format!("/items/{item}"))
+        .await;
+    let (token, sum) = solve_challenge(&page.body);
     let path = format!("/items/{item}/feedback");
     // Every post carries the same (valid, then used) challenge: a script replaying one form.
     let form: Vec<(String, String)> = vec![
@@ -686,13 +651,13 @@ async fn a_thousand_posts_from_one_address_are_mostly_refused_while_the_site_kee
         }));
     }
     // Meanwhile another reader gets the portal and the item page.
-    let reader = poster(61);
+    let reader = client_from(61);
     let mut slowest = Duration::ZERO;
     let mut reads = 0;
     while tasks.iter().any(|t| !t.is_finished()) {
         for path in ["/".to_owned(), format!("/items/{item}")] {
             let started = Instant::now();
-            let page = get_as(&reader, &site, None, &path).await;
+            let page = site.get_through(&reader, None, &path).await;
             assert_eq!(page.status, StatusCode::OK, "{path} during the flood");
             slowest = slowest.max(started.elapsed());
             reads += 1;
@@ -744,7 +709,7 @@ async fn a_thousand_posts_from_one_address_are_mostly_refused_while_the_site_kee
         .unwrap();
     assert!(retry >= 1);
     assert!(response.text().await.unwrap().contains("提交过于频繁"));
-    let neighbour = poster(62);
+    let neighbour = client_from(62);
     let sent = post_message(&site, &neighbour, &visitor, item, "我是另一位居民", "", "").await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     site.finish().await;

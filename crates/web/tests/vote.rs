@@ -15,16 +15,14 @@
 
 mod common;
 
-use common::{add_user, field_value, Answer, Backend, Browser, Options, Site};
+use common::{
+    add_user, client_from, field_value, solve_challenge, Answer, Backend, Browser, Options, Site,
+};
 use reqwest::header::COOKIE;
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use shishi_core::Role;
 use shishi_store::Backend as Pool;
 use sqlx::{Column, Row};
-use std::net::{IpAddr, Ipv4Addr};
-
-const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
 
 const USERS: &[(&str, Role, Option<&str>)] = &[
     ("admin", Role::Admin, None),
@@ -438,45 +436,16 @@ async fn a_session_without_quorum_is_void_and_adopts_nothing() {
     site.finish().await;
 }
 
-/// A client whose requests come from 127.0.0.`n`: a proposer with a budget of its own.
-fn poster(n: u8) -> Client {
-    Client::builder()
-        .redirect(Policy::none())
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
-        .build()
-        .unwrap()
-}
-
-/// The challenge's token and the sum it asks for, read off the page.
-fn solve(page: &str) -> (String, String) {
-    let marker = "class=\"challenge-question\">";
-    let start = page.find(marker).expect("a challenge question") + marker.len();
-    let end = page[start..].find("</span>").unwrap() + start;
-    let sum: usize = page[start..end]
-        .chars()
-        .filter_map(|c| DIGITS.iter().position(|d| *d == c))
-        .sum();
-    (field_value(page, "challenge").unwrap(), sum.to_string())
-}
-
-async fn get_from(client: &Client, site: &Site, who: &Browser, path: &str) -> Answer {
-    let response = client
-        .get(format!("{}{path}", site.base))
-        .header(COOKIE, &who.cookie)
-        .send()
-        .await
-        .unwrap();
-    Answer::read(response).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proposals_pass_the_abuse_limits_and_are_public_only_once_published() {
     let Some(site) = site(Backend::Sqlite).await else {
         return;
     };
-    let public = poster(21);
+    let public = client_from(21);
     let visitor = site.visitor().await;
-    let form_page = get_from(&public, &site, &visitor, "/proposals").await;
+    let form_page = site
+        .get_through(&public, Some(&visitor), "/proposals")
+        .await;
     assert_eq!(form_page.status, StatusCode::OK);
     assert!(form_page.body.contains("2021年民生实事项目建议"));
     assert!(form_page.body.contains("联系方式（选填，不公开"));
@@ -484,7 +453,7 @@ async fn proposals_pass_the_abuse_limits_and_are_public_only_once_published() {
     let description = "老人<b>吃饭</b>难";
 
     // A wrong answer: the form again with what was typed, nothing stored.
-    let (token, sum) = solve(&form_page.body);
+    let (token, sum) = solve_challenge(&form_page.body);
     let wrong = (sum.parse::<u32>().unwrap() + 1).to_string();
     let fields = |token: &str, answer: &str| {
         vec![
@@ -529,10 +498,12 @@ async fn proposals_pass_the_abuse_limits_and_are_public_only_once_published() {
     assert!(site.store.proposals(2021).await.unwrap().is_empty());
 
     // Answered: stored, pending, not public.
-    let (token, sum) = solve(&refused.body);
+    let (token, sum) = solve_challenge(&refused.body);
     let sent = post(fields(&token, &sum)).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    let thanks = get_from(&public, &site, &visitor, &sent.location).await;
+    let thanks = site
+        .get_through(&public, Some(&visitor), &sent.location)
+        .await;
     assert!(thanks.body.contains("经督查室审核后将在本页公开"));
     assert!(
         !thanks.body.contains("社区食堂"),

@@ -389,3 +389,60 @@ fn database_url(admin_url: &str, name: &str) -> String {
     };
     format!("{server}/{name}{query}")
 }
+
+/// A client whose requests come from 127.0.0.`n`: a poster from the public with a budget of
+/// its own (the abuse limits keep one per address, and every test would otherwise share
+/// 127.0.0.1's).
+pub fn client_from(n: u8) -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, n)))
+        .build()
+        .unwrap()
+}
+
+/// The challenge on a public form: its token, and the sum its question asks for, read from
+/// the Chinese digits as a person would.
+pub fn solve_challenge(page: &str) -> (String, String) {
+    const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let marker = "class=\"challenge-question\">";
+    let start = page.find(marker).expect("a challenge question on the page") + marker.len();
+    let end = page[start..].find("</span>").unwrap() + start;
+    let question = &page[start..end];
+    let sum: usize = question
+        .chars()
+        .filter_map(|c| DIGITS.iter().position(|d| *d == c))
+        .sum();
+    assert!((2..=18).contains(&sum), "{question}");
+    let token = field_value(page, "challenge").expect("the challenge's token");
+    (token, sum.to_string())
+}
+
+impl Site {
+    /// `GET path` through `client` (from an address of its own), as `who` when given.
+    pub async fn get_through(&self, client: &Client, who: Option<&Browser>, path: &str) -> Answer {
+        let mut request = client.get(format!("{}{path}", self.base));
+        if let Some(who) = who {
+            request = request.header(COOKIE, &who.cookie);
+        }
+        Answer::read(request.send().await.unwrap()).await
+    }
+
+    /// A form posted through `client` (from an address of its own) as `who`.
+    pub async fn post_through(
+        &self,
+        client: &Client,
+        who: &Browser,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Answer {
+        let response = client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &who.cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        Answer::read(response).await
+    }
+}
