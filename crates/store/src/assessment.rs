@@ -129,13 +129,6 @@ impl EntryRow {
     }
 }
 
-fn user_of(actor: Actor) -> Option<i64> {
-    match actor {
-        Actor::User(id) => Some(id.get()),
-        Actor::System => None,
-    }
-}
-
 async fn weights(tx: &mut Tx, plan: PlanId) -> Result<AssessmentWeights> {
     let row: Option<WeightsRow> = tx
         .fetch_optional(
@@ -248,7 +241,7 @@ async fn add_entry(tx: &mut Tx, actor: Actor, new: NewAssessmentEntry) -> Result
                 new.points.get(),
                 new.reason.as_str(),
                 new.order.map(OrderId::get),
-                user_of(actor),
+                actor.user().map(|id| id.get()),
                 now_rfc3339()?,
             ],
         )
@@ -273,7 +266,12 @@ async fn withdraw_entry(
     tx.execute(
         "update assessment_entries set withdrawn_by = $1, withdrawn_at = $2, \
          withdrawn_reason = $3 where id = $4 and withdrawn_at is null",
-        args![user_of(actor), now_rfc3339()?, reason.as_str(), id.get()],
+        args![
+            actor.user().map(|id| id.get()),
+            now_rfc3339()?,
+            reason.as_str(),
+            id.get()
+        ],
     )
     .await?;
     let after = entry(tx, id).await?;

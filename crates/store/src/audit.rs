@@ -13,11 +13,13 @@ use sm3::{Digest, Sm3};
 /// What the first event links to.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Who made a change: a signed-in user, or the system itself (an import from the command
-/// line, a migration of data).
+/// Who made a change: a signed-in user, someone of the public who is not signed in (a
+/// message, a proposal), or the system itself (an import from the command line, a migration
+/// of data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     User(UserId),
+    Public,
     System,
 }
 
@@ -25,7 +27,16 @@ impl Actor {
     pub(crate) fn as_text(self) -> String {
         match self {
             Actor::User(id) => format!("user:{id}"),
+            Actor::Public => "public".to_owned(),
             Actor::System => "system".to_owned(),
+        }
+    }
+
+    /// The signed-in user behind the change, if any.
+    pub(crate) fn user(self) -> Option<UserId> {
+        match self {
+            Actor::User(id) => Some(id),
+            Actor::Public | Actor::System => None,
         }
     }
 }

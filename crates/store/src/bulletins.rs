@@ -222,10 +222,7 @@ async fn publish(tx: &mut Tx, actor: Actor, new: NewBulletin) -> Result<Publishe
         .map_err(|_| StoreError::Corrupt(format!("bulletin serial {serial}")))?;
     let index_no = index_number(&org_code, year, serial);
     let published_at = now_rfc3339()?;
-    let published_by = match actor {
-        Actor::User(id) => Some(id),
-        Actor::System => None,
-    };
+    let published_by = actor.user();
     let id = tx
         .insert(
             "insert into bulletins (plan, period, year, org_code, serial, index_no, doc_number, \

@@ -194,13 +194,6 @@ async fn load(tx: &mut Tx, id: FeedbackId) -> Result<Feedback> {
         .ok_or_else(|| StoreError::NotFound(format!("message {id}")))
 }
 
-fn user_of(actor: Actor) -> Option<i64> {
-    match actor {
-        Actor::User(id) => Some(id.get()),
-        Actor::System => None,
-    }
-}
-
 /// Writes the message's own row (its moderation) and its last answer, new or just decided.
 async fn save(tx: &mut Tx, message: &Feedback, actor: Actor) -> Result<()> {
     let (published_on, hidden_on, hidden_reason) = match message.moderation() {
@@ -262,7 +255,7 @@ async fn save(tx: &mut Tx, message: &Feedback, actor: Actor) -> Result<()> {
                 answer.unit.get(),
                 answer.text.as_str(),
                 format_date(answer.answered_on)?,
-                user_of(actor),
+                actor.user().map(|id| id.get()),
                 answer.state.name(),
                 decided_on,
                 reason,
@@ -325,7 +318,7 @@ async fn change(
 
 impl Store {
     /// Stores a message posted on `today`, pending moderation. `actor` is the signed-in user
-    /// who posted it, or [`Actor::System`] for the public.
+    /// who posted it, or [`Actor::Public`] for someone not signed in.
     pub async fn post_feedback(
         &self,
         actor: Actor,

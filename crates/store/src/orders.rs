@@ -188,10 +188,7 @@ async fn save(tx: &mut Tx, order: &SupervisionOrder, actor: Actor) -> Result<()>
         .await?;
     if updated == 0 {
         let evidence: Vec<&str> = answer.evidence.iter().map(EvidenceHash::as_str).collect();
-        let answered_by = match actor {
-            Actor::User(id) => Some(id.get()),
-            Actor::System => None,
-        };
+        let answered_by = actor.user().map(|id| id.get());
         tx.execute(
             "insert into supervision_order_answers (order_id, number, answer, evidence, \
              answered_on, answered_by, sent_back_reason, sent_back_on, created_at) \
@@ -231,10 +228,7 @@ async fn issue(tx: &mut Tx, actor: Actor, new: NewOrder, today: Date) -> Result<
     }
     // Checked before the row is written, so a refused order takes no id.
     SupervisionOrder::issue(OrderId::new(0), plan, new.clone(), &lead_units, today)?;
-    let issued_by = match actor {
-        Actor::User(id) => Some(id.get()),
-        Actor::System => None,
-    };
+    let issued_by = actor.user().map(|id| id.get());
     let id = tx
         .insert(
             "insert into supervision_orders (plan, item, target, unit, requirement, due_on, \

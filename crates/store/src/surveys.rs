@@ -156,10 +156,7 @@ async fn open(tx: &mut Tx, actor: Actor, new: NewSurvey, today: Date) -> Result<
     // Checked before the row is written, so a refused survey takes no id.
     Survey::open(SurveyId::new(0), new.clone(), today)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let opened_by = match actor {
-        Actor::User(id) => Some(id.get()),
-        Actor::System => None,
-    };
+    let opened_by = actor.user().map(|id| id.get());
     let id = tx
         .insert(
             "insert into surveys (plan, name, audience, opened_on, closes_on, state, closed_on, \

@@ -342,7 +342,7 @@ async fn a_message_from_the_public_is_moderated_answered_approved_and_shown(back
     assert_eq!(
         ours,
         [
-            ("post".to_owned(), "system".to_owned()),
+            ("post".to_owned(), "public".to_owned()),
             ("publish".to_owned(), admin_id.clone()),
             ("answer".to_owned(), head_id),
             ("return_answer".to_owned(), admin_id.clone()),

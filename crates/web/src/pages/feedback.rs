@@ -310,8 +310,8 @@ pub(crate) async fn post_message(
     };
     let actor = match viewer.user() {
         Some(user) => Actor::User(user.id),
-        // The public is no user; the event's record says the message has no poster.
-        None => Actor::System,
+        // Someone of the public, not signed in: the audit event says so ("public").
+        None => Actor::Public,
     };
     state
         .store

@@ -362,7 +362,7 @@ pub(crate) async fn propose(
     };
     let (actor, proposer) = match &deputy {
         Some(user) => (Actor::User(user.id), Proposer::Deputy { user: user.id }),
-        None => (Actor::System, Proposer::Public),
+        None => (Actor::Public, Proposer::Public),
     };
     state
         .store
