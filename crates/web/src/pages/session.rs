@@ -139,7 +139,7 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 /// The value of cookie `name` in the request, if sent.
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -168,7 +168,8 @@ fn cookie(
     HeaderValue::from_str(&text).map_err(PageError::internal)
 }
 
-fn random_token() -> Result<String, PageError> {
+/// 32 random bytes in hex: session secrets, CSRF tokens, a browser's rater id.
+pub(super) fn random_token() -> Result<String, PageError> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| PageError::internal(std::io::Error::other(e)))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
