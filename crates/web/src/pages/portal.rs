@@ -389,13 +389,29 @@ pub(crate) async fn item(
         .filter(|r| r.approved().is_some())
         .map(|r| r.id())
         .collect();
-    let attachments = state.store.attachments_for_reports(&report_ids).await?;
+    // The page's other reads do not depend on each other: asked together, a view waits for
+    // the slowest of them instead of their sum.
+    let (attachments, changes, feedback, deputy_comments) = tokio::try_join!(
+        async {
+            state
+                .store
+                .attachments_for_reports(&report_ids)
+                .await
+                .map_err(PageError::from)
+        },
+        async {
+            state
+                .store
+                .target_changes_for_item(item_id)
+                .await
+                .map_err(PageError::from)
+        },
+        super::feedback::for_item(&state, &viewer, item_id, &names),
+        super::vote::ItemComments::load(&state, &viewer, item_id),
+    )?;
     let updates = approved_updates(entry, &reports, &attachments);
 
-    let changes = state
-        .store
-        .target_changes_for_item(item_id)
-        .await?
+    let changes = changes
         .into_iter()
         .map(|change| {
             let target = entry
@@ -422,8 +438,6 @@ pub(crate) async fn item(
         })
         .collect();
 
-    let feedback = super::feedback::for_item(&state, &viewer, item_id, &names).await?;
-    let deputy_comments = super::vote::ItemComments::load(&state, &viewer, item_id).await?;
     let item = &entry.item;
     let (status_class, status_label) = status_words(standing.status);
     let page = ItemPage {
