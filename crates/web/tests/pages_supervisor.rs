@@ -823,6 +823,53 @@ async fn users_are_added_edited_unlocked_and_given_a_new_password() {
     let user = world.store.user(newbie).await.unwrap();
     assert_eq!(user.role, Role::UnitHead);
     assert_eq!(user.name, "新负责人");
+    let email_of = |emails: Vec<(shishi_core::UserId, String)>| {
+        emails
+            .into_iter()
+            .find(|(id, _)| *id == newbie)
+            .map(|(_, e)| e)
+    };
+    assert_eq!(email_of(world.store.user_emails().await.unwrap()), None);
+
+    // An e-mail address for reminders; a malformed one is refused and changes nothing.
+    let edit_with = |email: &'static str| {
+        [
+            ("action", "edit"),
+            ("name", "新负责人"),
+            ("role", "unit_head"),
+            ("unit", unit.as_str()),
+            ("email", email),
+        ]
+    };
+    let with_email = world
+        .post(&admin, &user_path, &edit_with(" head@example.gov.cn "))
+        .await;
+    assert_eq!(
+        with_email.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        with_email.body
+    );
+    assert_eq!(
+        email_of(world.store.user_emails().await.unwrap()).as_deref(),
+        Some("head@example.gov.cn")
+    );
+    let page = world.get(Some(&admin), "/admin/users").await;
+    assert!(page.body.contains("value=\"head@example.gov.cn\""));
+    let events = world.store.verify_audit().await.unwrap();
+    let bad = world
+        .post(&admin, &user_path, &edit_with("not an address"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("电子邮箱格式不对"), "{}", bad.body);
+    assert_eq!(world.store.verify_audit().await.unwrap(), events);
+    assert_eq!(
+        email_of(world.store.user_emails().await.unwrap()).as_deref(),
+        Some("head@example.gov.cn")
+    );
+    let cleared = world.post(&admin, &user_path, &edit_with("")).await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    assert_eq!(email_of(world.store.user_emails().await.unwrap()), None);
 
     // An admin cannot take away their own admin role.
     let me = world.user_id("admin").await;

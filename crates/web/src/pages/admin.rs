@@ -1007,6 +1007,8 @@ struct UserRow {
     name: String,
     role_label: &'static str,
     unit_name: String,
+    /// Where reminders go by e-mail; empty when none is set.
+    email: String,
     locked: Option<String>,
     failures: u32,
     roles: Vec<Choice>,
@@ -1071,6 +1073,8 @@ async fn users_page_for(
     let mut registry = state.store.units().await?;
     registry.sort_by(|a, b| a.name.cmp(&b.name));
     let names: HashMap<UnitId, &str> = registry.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let mut emails: HashMap<UserId, String> =
+        state.store.user_emails().await?.into_iter().collect();
     let now = OffsetDateTime::now_utc();
     let users = state
         .store
@@ -1091,6 +1095,7 @@ async fn users_page_for(
                     .and_then(|u| names.get(&u).copied())
                     .unwrap_or("")
                     .to_owned(),
+                email: emails.remove(&user.id).unwrap_or_default(),
                 locked: account
                     .locked_until
                     .filter(|until| *until > now)
@@ -1269,11 +1274,14 @@ pub(crate) struct UserChangeForm {
     role: String,
     #[serde(default)]
     unit: String,
+    /// Empty clears the address.
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     password: String,
 }
 
-/// `POST /admin/users/{id}`: edit name, role and unit; unlock; or set a new password.
+/// `POST /admin/users/{id}`: edit name, role, unit and e-mail; unlock; or set a new password.
 pub(crate) async fn user_change(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -1291,8 +1299,14 @@ pub(crate) async fn user_change(
             let role = parse_role(&form.role);
             let name = form.name.trim().to_owned();
             let unit = read_unit(&form.unit, role, &registry);
+            let email = form.email.trim().to_owned();
             match (role, unit) {
                 _ if name.is_empty() => Some("请填写姓名。".to_owned()),
+                // Checked before anything is written, so a bad address changes nothing.
+                _ if !email.is_empty() && !shishi_store::valid_email(&email) => Some(
+                    "电子邮箱格式不对，应如 zhangsan@example.gov.cn；不用邮件提醒请留空。"
+                        .to_owned(),
+                ),
                 (None, _) => Some("请选择角色。".to_owned()),
                 (_, Err(message)) => Some(message.to_owned()),
                 // Keeps at least the admin doing this able to manage users.
@@ -1304,6 +1318,18 @@ pub(crate) async fn user_change(
                         .store
                         .update_user(actor, user_id, UserEdit { name, role, unit })
                         .await?;
+                    let before = state
+                        .store
+                        .user_emails()
+                        .await?
+                        .into_iter()
+                        .find(|(id, _)| *id == user_id)
+                        .map(|(_, e)| e)
+                        .unwrap_or_default();
+                    if before != email {
+                        let email = Some(email).filter(|e| !e.is_empty());
+                        state.store.set_user_email(actor, user_id, email).await?;
+                    }
                     return Ok(
                         Redirect::to(&with_done(paths::ADMIN_USERS, "saved")).into_response()
                     );
