@@ -120,14 +120,14 @@ impl Guard {
     }
 
     fn admit_at(&self, limit: Limit, addr: IpAddr, now: Instant) -> Result<(), TooMany> {
-        let (burst, refill) = budget_of(limit);
+        let (burst, refill) = limit.budget();
         let key = (limit, subscriber(addr));
         let mut buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED && !buckets.contains_key(&key) {
-            buckets.retain(|(l, _), b| level(*b, budget_of(*l), now) < f64::from(budget_of(*l).0));
+            buckets.retain(|(l, _), b| level(*b, l.budget(), now) < f64::from(l.budget().0));
         }
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: f64::from(burst),
@@ -248,12 +248,6 @@ impl Guard {
     }
 }
 
-impl Default for Guard {
-    fn default() -> Self {
-        Self::new(false)
-    }
-}
-
 /// The address of the client that sent a request, for the budgets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClientAddr(pub(crate) IpAddr);
@@ -270,10 +264,6 @@ impl FromRequestParts<crate::AppState> for ClientAddr {
 }
 
 const WORDS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-
-fn budget_of(limit: Limit) -> (u32, Duration) {
-    limit.budget()
-}
 
 /// The bucket's level at `now`: what it held plus what has come back since, up to the burst.
 fn level(bucket: Bucket, (burst, refill): (u32, Duration), now: Instant) -> f64 {
